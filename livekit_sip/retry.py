@@ -1,0 +1,35 @@
+"""Retry policy as pure functions: what to retry and how long to wait."""
+
+from __future__ import annotations
+
+import random
+
+BASE_DELAY = 0.2
+MAX_DELAY = 5.0
+
+# 429 and 503 mean LiveKit refused the request without doing it; 502 and 504
+# come from gateways and may hide a request that did run.
+REFUSED_STATUSES = frozenset({429, 503})
+GATEWAY_STATUSES = frozenset({502, 504})
+RETRY_CODES = frozenset({"resource_exhausted", "unavailable"})
+
+
+def should_retry(status: int, code: str, idempotent: bool) -> bool:
+    """Whether an HTTP error answer is worth another attempt."""
+    if status in REFUSED_STATUSES or code in RETRY_CODES:
+        return True
+    return idempotent and status in GATEWAY_STATUSES
+
+
+def backoff(attempt: int, rng: random.Random | None = None) -> float:
+    """Seconds to wait before attempt `attempt + 1`: exponential with full jitter."""
+    ceiling = min(MAX_DELAY, BASE_DELAY * (2**attempt))
+    return (rng or random).uniform(ceiling / 2, ceiling)
+
+
+def retry_after(header: str | None) -> float | None:
+    """A Retry-After header in seconds, when it is a number."""
+    try:
+        return max(0.0, float(header)) if header else None
+    except ValueError:
+        return None

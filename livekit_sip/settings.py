@@ -1,0 +1,94 @@
+"""Where the LiveKit URL, API key and API secret come from.
+
+Stack config (`livekit:url`, `livekit:apiKey`, `livekit:apiSecret`) wins over the
+environment (`LIVEKIT_URL`, `LIVEKIT_API_KEY`, `LIVEKIT_API_SECRET`).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit, urlunsplit
+
+from livekit_sip.errors import SettingsError
+
+CONFIG_KEYS = {"url": "livekit:url", "api_key": "livekit:apiKey", "api_secret": "livekit:apiSecret"}
+ENV_KEYS = {"url": "LIVEKIT_URL", "api_key": "LIVEKIT_API_KEY", "api_secret": "LIVEKIT_API_SECRET"}
+_SCHEMES = {"wss": "https", "ws": "http", "https": "https", "http": "http"}
+
+
+class CleartextWarning(UserWarning):
+    """Credentials would travel unencrypted to a host that is not loopback."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A LiveKit project's API endpoint and credentials."""
+
+    url: str
+    api_key: str
+    api_secret: str = field(repr=False)
+
+    def __repr__(self) -> str:
+        return f"Settings(url={self.url!r}, api_key={self.api_key!r}, api_secret=[secure])"
+
+
+def normalize_url(url: str) -> str:
+    """`url` as an HTTP(S) base URL: ws(s):// becomes http(s)://, no trailing slash.
+
+    Raises:
+        SettingsError: the URL has no host or an unknown scheme.
+    """
+    parts = urlsplit(url.strip())
+    scheme = _SCHEMES.get(parts.scheme.lower())
+    if scheme is None or not parts.hostname:
+        raise SettingsError(
+            f"livekit:url {url!r} is not a LiveKit URL; use https://<project>.livekit.cloud "
+            "or ws(s)://host:port"
+        )
+    if scheme == "http" and not _is_loopback(parts.hostname):
+        warnings.warn(
+            f"livekit:url {url!r} uses http:// to a host that is not loopback: the API token "
+            "and SIP passwords would travel in clear; use https:// or wss://",
+            CleartextWarning,
+            stacklevel=2,
+        )
+    return urlunsplit((scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def resolve(
+    config: Callable[[str], str | None] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Settings from stack config, falling back to the environment.
+
+    Args:
+        config: looks up a namespaced stack config key such as ``livekit:url``.
+        environ: the environment; `os.environ` by default.
+
+    Raises:
+        SettingsError: a value is missing; the message names both places to set it.
+    """
+    env = os.environ if environ is None else environ
+    values: dict[str, str] = {}
+    missing = []
+    for name, key in CONFIG_KEYS.items():
+        value = (config(key) if config else None) or env.get(ENV_KEYS[name], "")
+        if not value:
+            missing.append(f"{key} (or env {ENV_KEYS[name]})")
+        values[name] = value
+    if missing:
+        raise SettingsError("missing LiveKit connection settings: set " + ", ".join(missing))
+    return Settings(normalize_url(values["url"]), values["api_key"], values["api_secret"])

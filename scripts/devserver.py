@@ -1,0 +1,244 @@
+"""Start and stop a local LiveKit server (Redis + livekit-server) on 127.0.0.1.
+
+Used by `make up` / `make down` and by the tests' session fixture, so all three
+start the server the same way. Everything started is recorded by PID in
+`<state_dir>/pids.json`; `stop` signals exactly those processes.
+
+    python scripts/devserver.py start [--state-dir DIR] [--port 7880]
+    python scripts/devserver.py stop  [--state-dir DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TOOLS_BIN = ROOT / ".tools" / "bin"
+DEFAULT_STATE = ROOT / ".devserver"
+HOST = "127.0.0.1"
+LOCAL_KEY, LOCAL_SECRET = "devkey", "secret"
+
+
+class ToolMissing(RuntimeError):
+    """A program the dev server needs is not installed."""
+
+
+@dataclass
+class DevServer:
+    url: str
+    api_key: str
+    api_secret: str
+    redis_port: int
+    http_port: int
+    state_dir: Path
+
+    def env(self) -> dict[str, str]:
+        """The connection as LiveKit's usual environment variables."""
+        return {"LIVEKIT_URL": self.url, "LIVEKIT_API_KEY": self.api_key,
+                "LIVEKIT_API_SECRET": self.api_secret}
+
+    def stop(self) -> None:
+        stop(self.state_dir)
+
+
+def tool(name: str) -> str:
+    """The path of `name`, from `.tools/bin` first, then PATH.
+
+    Raises:
+        ToolMissing: with what to run to install it.
+    """
+    local = TOOLS_BIN / name
+    if local.exists():
+        return str(local)
+    found = shutil.which(name)
+    if found:
+        return found
+    hint = {
+        "redis-server": "install Debian's redis-server package (`make tools` does, as root)",
+    }.get(name, "run `make tools` (needs Go and the Go module proxy)")
+    raise ToolMissing(f"{name} is not installed: {hint}")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait(check: "callable[[], bool]", what: str, proc: subprocess.Popen[bytes], log: Path,
+          timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            tail = log.read_text(errors="replace")[-2000:]
+            raise RuntimeError(f"{what} exited with {proc.returncode}; log {log}:\n{tail}")
+        if check():
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"{what} not ready after {timeout:.0f}s; see {log}")
+
+
+def _redis_ready(port: int) -> bool:
+    try:
+        with socket.create_connection((HOST, port), timeout=0.5) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def _http_ready(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://{HOST}:{port}/", timeout=1) as resp:
+            return bool(resp.status == 200)
+    except OSError:
+        return False
+
+
+def _record(state_dir: Path, name: str, proc: subprocess.Popen[bytes], exe: str) -> None:
+    path = state_dir / "pids.json"
+    pids = json.loads(path.read_text()) if path.exists() else {}
+    pids[name] = {"pid": proc.pid, "exe": os.path.basename(exe)}
+    path.write_text(json.dumps(pids))
+
+
+def start_redis(state_dir: Path, port: int) -> subprocess.Popen[bytes]:
+    exe = tool("redis-server")
+    log = state_dir / "redis.log"
+    proc = subprocess.Popen(
+        [exe, "--bind", HOST, "--port", str(port), "--save", "", "--appendonly", "no",
+         "--dir", str(state_dir)],
+        stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
+    _record(state_dir, "redis", proc, exe)
+    _wait(lambda: _redis_ready(port), "redis-server", proc, log)
+    return proc
+
+
+def start_livekit(state_dir: Path, http_port: int, redis_port: int, api_key: str,
+                  api_secret: str) -> subprocess.Popen[bytes]:
+    exe = tool("livekit-server")
+    log = state_dir / "livekit.log"
+    config = {
+        "port": http_port,
+        "bind_addresses": [HOST],
+        "rtc": {"tcp_port": free_port(), "udp_port": free_port(), "node_ip": HOST,
+                "use_external_ip": False},
+        "redis": {"address": f"{HOST}:{redis_port}"},
+        "keys": {api_key: api_secret},
+        "logging": {"level": "info"},
+    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIVEKIT_")}
+    proc = subprocess.Popen(
+        [exe, "--config-body", json.dumps(config)],
+        stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True, env=env)
+    _record(state_dir, "livekit", proc, exe)
+    _wait(lambda: _http_ready(http_port), "livekit-server", proc, log)
+    return proc
+
+
+def start(state_dir: Path = DEFAULT_STATE, http_port: int | None = None,
+          api_key: str | None = None, api_secret: str | None = None) -> DevServer:
+    """Start Redis and livekit-server on loopback and wait until both answer.
+
+    Free ports and a random key pair are used unless given. Writes `env` (shell
+    exports) and `pids.json` into `state_dir`.
+    """
+    state_dir.mkdir(parents=True, exist_ok=True)
+    stop(state_dir)
+    redis_port = free_port()
+    http_port = http_port or free_port()
+    api_key = api_key or "APItest" + secrets.token_hex(4)
+    api_secret = api_secret or secrets.token_urlsafe(32)
+    try:
+        start_redis(state_dir, redis_port)
+        start_livekit(state_dir, http_port, redis_port, api_key, api_secret)
+    except BaseException:
+        stop(state_dir)
+        raise
+    server = DevServer(f"http://{HOST}:{http_port}", api_key, api_secret, redis_port,
+                       http_port, state_dir)
+    (state_dir / "server.json").write_text(json.dumps(
+        {**server.env(), "REDIS_PORT": str(redis_port)}))
+    (state_dir / "env").write_text("".join(f"export {k}='{v}'\n" for k, v in server.env().items()))
+    return server
+
+
+def _alive(pid: int, exe: str) -> bool:
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0].decode()
+    except OSError:
+        return False
+    return os.path.basename(cmdline) == exe
+
+
+def stop_one(state_dir: Path, name: str) -> None:
+    """Stop one recorded process (`redis` or `livekit`) with SIGKILL, as a crash would."""
+    pids = json.loads((state_dir / "pids.json").read_text())
+    entry = pids[name]
+    if _alive(entry["pid"], entry["exe"]):
+        os.kill(entry["pid"], signal.SIGKILL)
+        _reap(entry["pid"], entry["exe"])
+
+
+def _reap(pid: int, exe: str, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while _alive(pid, exe) and time.monotonic() < deadline:
+        try:
+            os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            pass
+        time.sleep(0.05)
+
+
+def stop(state_dir: Path = DEFAULT_STATE) -> None:
+    """Stop the processes recorded in `state_dir`, livekit-server first."""
+    path = state_dir / "pids.json"
+    if not path.exists():
+        return
+    pids = json.loads(path.read_text())
+    for name in ("livekit", "redis"):
+        entry = pids.get(name)
+        if entry and _alive(entry["pid"], entry["exe"]):
+            os.kill(entry["pid"], signal.SIGTERM)
+            _reap(entry["pid"], entry["exe"])
+            if _alive(entry["pid"], entry["exe"]):
+                os.kill(entry["pid"], signal.SIGKILL)
+                _reap(entry["pid"], entry["exe"])
+    path.unlink()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=["start", "stop"])
+    parser.add_argument("--state-dir", type=Path, default=DEFAULT_STATE)
+    parser.add_argument("--port", type=int, default=None)
+    parser.add_argument("--local", action="store_true",
+                        help="use the fixed dev key pair devkey/secret")
+    args = parser.parse_args(argv)
+    if args.command == "stop":
+        stop(args.state_dir)
+        return 0
+    try:
+        key, secret = (LOCAL_KEY, LOCAL_SECRET) if args.local else (None, None)
+        server = start(args.state_dir, args.port, key, secret)
+    except (ToolMissing, RuntimeError) as err:
+        print(f"devserver: {err}", file=sys.stderr)
+        return 1
+    print(f"LiveKit server on {server.url} (Redis on {HOST}:{server.redis_port})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
