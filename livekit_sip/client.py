@@ -40,7 +40,7 @@ from livekit_sip.models import (
     WireModel,
 )
 from livekit_sip.settings import Settings
-from livekit_sip.token import TokenSource
+from livekit_sip.tokens import TokenSource
 
 log = logging.getLogger("livekit_sip")
 

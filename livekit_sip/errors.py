@@ -100,3 +100,17 @@ _BY_CODE: dict[str, type[ServerError]] = {
 def server_error(operation: str, code: str, message: str, status: int) -> ServerError:
     """The typed ServerError for a Twirp `code`."""
     return _BY_CODE.get(code, ServerError)(operation, code, message, status)
+
+
+class TrunkError(LiveKitError):
+    """An operation on one trunk failed; the message names the trunk and the operation.
+
+    Attributes:
+        cause: the underlying LiveKitError.
+    """
+
+    def __init__(self, trunk: str, operation: str, cause: LiveKitError | str) -> None:
+        self.trunk = trunk
+        self.operation = operation
+        self.cause = cause
+        super().__init__(f"trunk {trunk}: {operation} failed: {cause}")

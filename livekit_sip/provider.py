@@ -1,0 +1,231 @@
+"""The dynamic provider behind `OutboundTrunk`: thin glue over spec, plan and client.
+
+The instance is pickled into state, so it holds nothing until `configure()` runs
+in the provider process; the API credentials then live only in memory. Up to four
+engine threads call one instance at once, so lazily built state is locked.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    ConfigureRequest,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    ResourceProvider,
+    UpdateResult,
+)
+from pulumi.runtime import rpc
+
+from livekit_sip import settings as settings_mod
+from livekit_sip.client import SIPClient
+from livekit_sip.errors import LiveKitError, NotFoundError, SettingsError, TrunkError
+from livekit_sip.models import TrunkInfo
+from livekit_sip.plan import Action, plan
+from livekit_sip.spec import TrunkSpec, changed_fields, parse_spec, spec_from_info
+
+ID = "sip_trunk_id"
+ADOPT = "adopt_trunk_id"
+#: Reads within this many seconds of a project listing are served from it.
+SNAPSHOT_TTL = 60.0
+#: Above this many trunks in the project, reads go one trunk at a time.
+SNAPSHOT_MAX = 5000
+
+
+def _label(props: Mapping[str, Any], sip_trunk_id: str | None = None) -> str:
+    name = props.get("name")
+    label = repr(name) if isinstance(name, str) and name else "(unnamed)"
+    return f"{label} ({sip_trunk_id})" if sip_trunk_id else label
+
+
+class TrunkProvider(ResourceProvider):
+    """Creates, reads, updates and deletes LiveKit SIP outbound trunks."""
+
+    def configure(self, req: ConfigureRequest) -> None:
+        """Remember where the credentials are; nothing is read or sent yet."""
+        config = req.config
+        self._lookup: Callable[[str], str | None] = lambda key: config.get(key)
+
+    # -- lazily built, per provider process --------------------------------
+
+    def _state(self) -> dict[str, Any]:
+        state: dict[str, Any] | None = self.__dict__.get("_runtime")
+        if state is None:
+            state = self.__dict__.setdefault(
+                "_runtime", {"lock": threading.Lock(), "client": None, "snapshot": None}
+            )
+        return state
+
+    def client(self) -> SIPClient:
+        """The SIP client, built from stack config or the environment on first use."""
+        with self._state()["lock"]:
+            return self._client_locked()
+
+    def _client_locked(self) -> SIPClient:
+        state = self._state()
+        if state["client"] is None:
+            state["client"] = SIPClient(settings_mod.resolve(self.__dict__.get("_lookup")))
+        return state["client"]  # type: ignore[no-any-return]
+
+    def _settings_failure(self) -> CheckFailure | None:
+        try:
+            settings_mod.resolve(self.__dict__.get("_lookup"))
+        except SettingsError as err:
+            return CheckFailure("livekit:url", str(err))
+        return None
+
+    # -- contract -----------------------------------------------------------
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Validate and normalize the inputs, with no API call.
+
+        Unknown values (during preview) are left unchecked. Failures name the field.
+        """
+        spec, errors = parse_spec(news, unknown=rpc.UNKNOWN)
+        failures = [CheckFailure(e.field, f"{e.field}: {e.reason}") for e in errors]
+        settings_failure = self._settings_failure()
+        if settings_failure:
+            failures.append(settings_failure)
+        if spec is None or failures:
+            return CheckResult(news, failures)
+        inputs = spec.props()
+        if news.get(ADOPT):
+            inputs[ADOPT] = news[ADOPT]
+        return CheckResult(inputs, [])
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """Compare the stored outputs with the checked inputs, ignoring `__provider`.
+
+        Never asks for a replacement: LiveKit changes every field in place.
+        """
+        new_spec, _ = parse_spec(news, unknown=rpc.UNKNOWN)
+        if new_spec is None:
+            return DiffResult(changes=True, replaces=[], delete_before_replace=False)
+        old_spec, _ = parse_spec(olds)
+        changed = old_spec is None or bool(changed_fields(old_spec, new_spec))
+        return DiffResult(changes=changed, replaces=[], delete_before_replace=False)
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        """Create the trunk, or with `adopt_trunk_id` take that trunk over with a replace.
+
+        If create fails, no trunk was made, except after an AmbiguousWriteError.
+        """
+        spec = self._spec(props, "create")
+        adopt = props.get(ADOPT)
+        try:
+            if adopt:
+                info = self.client().replace(adopt, spec.to_info())
+            else:
+                info = self.client().create(spec.to_info())
+        except NotFoundError:
+            raise TrunkError(_label(props), "adopt", f"{ADOPT} {adopt} does not exist in this LiveKit project") from None
+        except LiveKitError as err:
+            raise TrunkError(_label(props, adopt), "adopt" if adopt else "create", err) from None
+        finally:
+            self._invalidate()
+        return CreateResult(info.sip_trunk_id, self._outputs(spec, info, props, "create"))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        """Report the live trunk; a trunk that is gone returns no id and leaves state."""
+        try:
+            info = self._read(id_)
+        except LiveKitError as err:
+            raise TrunkError(_label(props, id_), "read", err) from None
+        if info is None:
+            return ReadResult(None, {})
+        if not info.auth_password and info.auth_username and props.get("auth_password"):
+            # A server that redacts passwords in responses cannot show drift in them.
+            info = info.model_copy(update={"auth_password": props["auth_password"]})
+        outs = self._state_props(spec_from_info(info), id_, props)
+        inputs = {k: v for k, v in outs.items() if k != ID}
+        return ReadResult(id_, outs, inputs)
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        """Send the planned write: the update action with only the changed fields, or
+        a replace with the full spec when a header map or include_headers changed."""
+        new = self._spec(news, "update", id_)
+        old, _ = parse_spec(olds)
+        if old is None:
+            old = TrunkSpec(name="", address="-", numbers=())
+        step = plan(old, new)
+        try:
+            if step.action is Action.NONE:
+                return UpdateResult(self._state_props(new, id_, news))
+            if step.action is Action.UPDATE:
+                assert step.update is not None
+                info = self.client().update(id_, step.update)
+            else:
+                assert step.replace is not None
+                info = self.client().replace(id_, step.replace)
+        except NotFoundError:
+            raise TrunkError(_label(news, id_), step.action.value, "the trunk no longer exists in LiveKit; run `pulumi refresh` and `pulumi up` to recreate it") from None
+        except LiveKitError as err:
+            raise TrunkError(_label(news, id_), step.action.value, err) from None
+        finally:
+            self._invalidate()
+        return UpdateResult(self._outputs(new, info, news, step.action.value))
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        """Delete the trunk; one already gone is not an error."""
+        try:
+            self.client().delete(id_)
+        except LiveKitError as err:
+            raise TrunkError(_label(props, id_), "delete", err) from None
+        finally:
+            self._invalidate()
+
+    # -- helpers ------------------------------------------------------------
+
+    def _spec(self, props: Mapping[str, Any], operation: str, sip_trunk_id: str | None = None) -> TrunkSpec:
+        spec, errors = parse_spec(props)
+        if spec is None:
+            raise TrunkError(_label(props, sip_trunk_id), operation, "; ".join(str(e) for e in errors))
+        return spec
+
+    def _outputs(self, want: TrunkSpec, info: TrunkInfo, props: Mapping[str, Any], operation: str) -> dict[str, Any]:
+        got = spec_from_info(info)
+        lost = changed_fields(want, got)
+        if lost:
+            raise TrunkError(
+                _label(props, info.sip_trunk_id), operation,
+                f"LiveKit did not store {', '.join(lost)} as sent; is the server older than the field?")
+        return self._state_props(got, info.sip_trunk_id, props)
+
+    @staticmethod
+    def _state_props(spec: TrunkSpec, sip_trunk_id: str, props: Mapping[str, Any]) -> dict[str, Any]:
+        outs = spec.props()
+        outs[ID] = sip_trunk_id
+        if props.get(ADOPT):
+            outs[ADOPT] = props[ADOPT]
+        return outs
+
+    def _invalidate(self) -> None:
+        self._state()["snapshot"] = None
+
+    def _read(self, sip_trunk_id: str) -> TrunkInfo | None:
+        """One trunk, from a listing of the project taken at most SNAPSHOT_TTL ago.
+
+        A refresh of N trunks then costs one paged listing instead of N reads.
+        Any write drops the listing; a trunk missing from it is confirmed by id.
+        """
+        state = self._state()
+        with state["lock"]:
+            snapshot = state["snapshot"]
+            if snapshot is None or time.monotonic() - snapshot[0] > SNAPSHOT_TTL:
+                trunks = self._client_locked().list()
+                snapshot = (time.monotonic(), {t.sip_trunk_id: t for t in trunks})
+                state["snapshot"] = snapshot if len(trunks) <= SNAPSHOT_MAX else (float("inf"), {})
+        found = snapshot[1].get(sip_trunk_id)
+        if found is not None:
+            return found  # type: ignore[no-any-return]
+        try:
+            return self.client().get(sip_trunk_id)
+        except NotFoundError:
+            return None

@@ -1,0 +1,92 @@
+"""`OutboundTrunk`: a LiveKit SIP outbound trunk as a Pulumi resource."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+import pulumi
+from pulumi import Input, Output, ResourceOptions
+from pulumi.dynamic import Resource
+
+from livekit_sip.provider import ADOPT, ID, TrunkProvider
+from livekit_sip.spec import FIELDS, SECRET_FIELDS
+
+_PROVIDER = TrunkProvider()
+
+
+@dataclass
+class OutboundTrunkArgs:
+    """The desired state of an outbound trunk. Every field takes a value or an Input.
+
+    Enum fields take the short names (``tls``, ``x_headers``, ``allow``) or
+    LiveKit's names (``SIP_TRANSPORT_TLS``), case-insensitive. `name` defaults to
+    the resource name. `auth_username` and `auth_password` are always secret.
+    `adopt_trunk_id` makes the first create take over that existing trunk.
+    """
+
+    address: Input[str] | None = None
+    numbers: Input[list[Input[str]]] | None = None
+    name: Input[str] | None = None
+    auth_username: Input[str] | None = None
+    auth_password: Input[str] | None = None
+    transport: Input[str] | None = None
+    destination_country: Input[str] | None = None
+    metadata: Input[str] | None = None
+    headers: Input[dict[str, Input[str]]] | None = None
+    headers_to_attributes: Input[dict[str, Input[str]]] | None = None
+    attributes_to_headers: Input[dict[str, Input[str]]] | None = None
+    include_headers: Input[str] | None = None
+    media_encryption: Input[str] | None = None
+    from_host: Input[str] | None = None
+    adopt_trunk_id: Input[str] | None = None
+
+
+class OutboundTrunk(Resource, module="livekit", name="OutboundTrunk"):
+    """A LiveKit SIP outbound trunk. Its resource ID is the trunk ID (``ST_...``)."""
+
+    sip_trunk_id: Output[str]
+    name: Output[str]
+    address: Output[str]
+    numbers: Output[list[str]]
+    auth_username: Output[str]
+    auth_password: Output[str]
+    transport: Output[str]
+    destination_country: Output[str]
+    metadata: Output[str]
+    headers: Output[dict[str, str]]
+    headers_to_attributes: Output[dict[str, str]]
+    attributes_to_headers: Output[dict[str, str]]
+    include_headers: Output[str]
+    media_encryption: Output[str]
+    from_host: Output[str]
+    adopt_trunk_id: Output[str]
+
+    def __init__(
+        self, resource_name: str, args: OutboundTrunkArgs, opts: ResourceOptions | None = None
+    ) -> None:
+        props: dict[str, Any] = {f.name: getattr(args, f.name) for f in fields(args)}
+        if props["name"] is None:
+            props["name"] = resource_name
+        for secret in SECRET_FIELDS:
+            props[secret] = Output.secret(props[secret] if props[secret] is not None else "")
+        for field in FIELDS:
+            props.setdefault(field, None)
+        props.setdefault(ADOPT, None)
+        props[ID] = None
+        secret_opts = ResourceOptions(additional_secret_outputs=list(SECRET_FIELDS))
+        super().__init__(_PROVIDER, resource_name, props, ResourceOptions.merge(opts, secret_opts))
+
+
+def export_trunk(trunk: OutboundTrunk) -> Output[dict[str, Any]]:
+    """The trunk's non-secret outputs, camelCase, for a stack output."""
+    public = [f for f in (ID, *FIELDS) if f not in SECRET_FIELDS]
+    values = [getattr(trunk, f) for f in public]
+    return pulumi.Output.all(*values).apply(
+        lambda got: {_camel(f): v for f, v in zip(public, got, strict=True)}
+    )
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)

@@ -1,0 +1,314 @@
+"""The trunk spec: what a stack says a trunk should be, normalized and validated.
+
+`parse_spec` turns provider inputs (or outputs) into a `TrunkSpec`, collecting
+every rule it breaks as a `SpecError` naming the field. All checks run before
+any API call, so a bad spec fails `pulumi preview`. `TrunkSpec.to_info` and
+`spec_from_info` convert to and from LiveKit's wire model.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from livekit_sip.enums import IncludeHeaders, MediaEncryption, Transport, WireEnum
+from livekit_sip.errors import SpecError
+from livekit_sip.models import TrunkInfo
+
+#: The spec fields, in the order outputs list them.
+FIELDS = (
+    "name", "address", "numbers", "auth_username", "auth_password", "transport",
+    "destination_country", "metadata", "headers", "headers_to_attributes",
+    "attributes_to_headers", "include_headers", "media_encryption", "from_host",
+)
+SECRET_FIELDS = ("auth_username", "auth_password")
+MAP_FIELDS = ("headers", "headers_to_attributes", "attributes_to_headers")
+ENUM_FIELDS: dict[str, type[WireEnum]] = {
+    "transport": Transport, "include_headers": IncludeHeaders, "media_encryption": MediaEncryption,
+}
+
+ISO_COUNTRIES = frozenset("""
+AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS
+BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE
+EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM
+HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC
+LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA
+NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW
+SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO
+TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW
+""".split())
+
+# Header names LiveKit refuses in `headers` (livekit/protocol sip_validation.go).
+FORBIDDEN_HEADERS = frozenset("""
+accept accept-encoding accept-language allow allow-events call-id contact content-encoding
+content-length content-type cseq event expires from max-forwards record-route refer-to reply-to
+k l m o r t u v
+""".split())
+
+_E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
+_TOKEN = re.compile(r"^[0-9A-Za-z.!%*_+`'~-]{1,255}$")
+_HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+_TRUNK_ID = re.compile(r"^ST_[A-Za-z0-9]{4,}$")
+_PRINTABLE = re.compile(r"^[\t\x20-\x7e]*$")
+
+
+class TrunkSpec(BaseModel):
+    """A normalized, valid outbound trunk spec. Enums hold short names."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    address: str
+    numbers: tuple[str, ...]
+    auth_username: str = ""
+    auth_password: str = ""
+    transport: Transport = Transport.AUTO
+    destination_country: str = ""
+    metadata: str = ""
+    headers: dict[str, str] = {}
+    headers_to_attributes: dict[str, str] = {}
+    attributes_to_headers: dict[str, str] = {}
+    include_headers: IncludeHeaders = IncludeHeaders.NONE
+    media_encryption: MediaEncryption = MediaEncryption.DISABLE
+    from_host: str = ""
+
+    def __repr_args__(self) -> Any:
+        for key, value in super().__repr_args__():
+            yield key, ("[secure]" if key in SECRET_FIELDS and value else value)
+
+    def props(self) -> dict[str, Any]:
+        """The spec as provider properties: snake_case keys, short enum names, lists."""
+        out: dict[str, Any] = {}
+        for field in FIELDS:
+            value = getattr(self, field)
+            if isinstance(value, WireEnum):
+                value = value.value
+            elif isinstance(value, tuple):
+                value = list(value)
+            elif isinstance(value, dict):
+                value = dict(value)
+            out[field] = value
+        return out
+
+    def to_info(self) -> TrunkInfo:
+        """The spec as LiveKit's `SIPOutboundTrunkInfo` (no id)."""
+        return TrunkInfo.model_validate({**self.props(), "numbers": list(self.numbers)})
+
+
+def same_field(field: str, old: TrunkSpec, new: TrunkSpec) -> bool:
+    """Whether `field` is equal in both specs; numbers compare as a set."""
+    if field == "numbers":
+        return set(old.numbers) == set(new.numbers)
+    return bool(getattr(old, field) == getattr(new, field))
+
+
+def changed_fields(old: TrunkSpec, new: TrunkSpec) -> list[str]:
+    """The fields whose values differ, in `FIELDS` order."""
+    return [f for f in FIELDS if not same_field(f, old, new)]
+
+
+def spec_from_info(info: TrunkInfo) -> TrunkSpec:
+    """The spec a trunk read from LiveKit holds (no validation: it is the truth)."""
+    return TrunkSpec(
+        name=info.name, address=info.address, numbers=tuple(info.numbers),
+        auth_username=info.auth_username, auth_password=info.auth_password,
+        transport=info.transport, destination_country=info.destination_country,
+        metadata=info.metadata, headers=dict(info.headers),
+        headers_to_attributes=dict(info.headers_to_attributes),
+        attributes_to_headers=dict(info.attributes_to_headers),
+        include_headers=info.include_headers,
+        media_encryption=info.effective_media_encryption, from_host=info.from_host,
+    )
+
+
+def parse_spec(props: Mapping[str, Any], unknown: object = None) -> tuple[TrunkSpec | None, list[SpecError]]:
+    """Validate and normalize provider properties.
+
+    Args:
+        props: snake_case properties; missing optional fields take LiveKit's defaults.
+        unknown: the placeholder Pulumi uses for values not known during preview;
+            such values are not checked.
+
+    Returns:
+        The spec (None when a rule is broken, or when a value is unknown) and the errors.
+    """
+    errors: list[SpecError] = []
+    values: dict[str, Any] = {}
+    has_unknown = False
+    for field in FIELDS:
+        raw = props.get(field)
+        if unknown is not None and _contains(raw, unknown):
+            has_unknown = True
+            continue
+        try:
+            value = _CHECKS[field](raw)
+        except SpecError as err:
+            errors.append(err)
+            continue
+        if value is not None:
+            values[field] = value
+    adopt = props.get("adopt_trunk_id")
+    if adopt not in (None, "") and not (unknown is not None and adopt == unknown):
+        if not isinstance(adopt, str) or not _TRUNK_ID.match(adopt):
+            errors.append(SpecError("adopt_trunk_id", f"{adopt!r} is not a trunk id like ST_xxxxxxxxxxxx"))
+    if not has_unknown:
+        if values.get("auth_username") and not values.get("auth_password"):
+            errors.append(SpecError("auth_password", "auth_username is set but auth_password is empty; set both or neither"))
+        elif values.get("auth_password") and not values.get("auth_username"):
+            errors.append(SpecError("auth_username", "auth_password is set but auth_username is empty; set both or neither"))
+    if errors or has_unknown:
+        return None, errors
+    return TrunkSpec(**values), []
+
+
+def _contains(value: Any, marker: object) -> bool:
+    if isinstance(value, str):
+        return value == marker
+    if isinstance(value, Mapping):
+        return any(_contains(k, marker) or _contains(v, marker) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(_contains(v, marker) for v in value)
+    return False
+
+
+def _string(field: str, value: Any, required: bool = False) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise SpecError(field, f"must be a string, got {type(value).__name__} {_show(value)}")
+    value = value.strip() if field not in ("metadata", "auth_password") else value
+    if required and not value:
+        raise SpecError(field, "is required")
+    return value
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def check_host(field: str, value: str) -> str:
+    """`value` as `host` or `host:port`; SIP URIs and URI parameters are refused."""
+    lowered = value.lower()
+    if lowered.startswith(("sip:", "sips:")) or "@" in value:
+        raise SpecError(field, f"{value!r} is a SIP URI; give only the host (and port), e.g. sip.example.com")
+    if "transport=" in lowered:
+        raise SpecError(field, f"{value!r} has a transport parameter; use the transport field instead")
+    if ";" in value or "/" in value or any(c.isspace() for c in value):
+        raise SpecError(field, f"{value!r} is not a host or host:port")
+    host, port = value, ""
+    if value.startswith("["):
+        host, _, rest = value[1:].partition("]")
+        port = rest[1:] if rest.startswith(":") else rest
+    elif value.count(":") == 1:
+        host, port = value.split(":")
+    if port and not (port.isdigit() and 0 < int(port) < 65536):
+        raise SpecError(field, f"{value!r} has an invalid port {port!r}")
+    try:
+        ipaddress.ip_address(host)
+        return value
+    except ValueError:
+        pass
+    labels = host.rstrip(".").split(".")
+    if not host or len(host) > 253 or not all(_HOST_LABEL.match(label) for label in labels):
+        raise SpecError(field, f"{value!r} is not a valid hostname or IP address")
+    return value
+
+
+def _address(value: Any) -> str:
+    return check_host("address", _string("address", value, required=True))
+
+
+def _from_host(value: Any) -> str:
+    text = _string("from_host", value)
+    return check_host("from_host", text) if text else text
+
+
+def _numbers(value: Any) -> tuple[str, ...]:
+    if value is None or value == []:
+        raise SpecError("numbers", "at least one number is required (E.164 like +15105550100, or \"*\")")
+    if isinstance(value, str) or not isinstance(value, (list, tuple)):
+        raise SpecError("numbers", f"must be a list of numbers, got {_show(value)}")
+    seen: list[str] = []
+    for index, number in enumerate(value):
+        where = f"numbers[{index}]"
+        if not isinstance(number, str):
+            raise SpecError(where, f"must be a string, got {_show(number)}")
+        number = number.strip()
+        if number != "*" and not _E164.match(number):
+            raise SpecError(where, f"{number!r} is not an E.164 number like +15105550100 (or \"*\")")
+        if number in seen:
+            raise SpecError(where, f"{number!r} is listed twice")
+        seen.append(number)
+    if "*" in seen and len(seen) > 1:
+        raise SpecError("numbers", "\"*\" (any number) cannot be combined with other numbers")
+    return tuple(seen)
+
+
+def _country(value: Any) -> str:
+    text = _string("destination_country", value).upper()
+    if text and text not in ISO_COUNTRIES:
+        raise SpecError("destination_country", f"{value!r} is not an ISO 3166-1 alpha-2 country code like US")
+    return text
+
+
+def _enum(field: str) -> Any:
+    def check(value: Any) -> WireEnum | None:
+        if value is None or value == "":
+            return None
+        try:
+            return ENUM_FIELDS[field].parse(value)
+        except ValueError as err:
+            raise SpecError(field, str(err)) from None
+    return check
+
+
+def _header_name(field: str, name: Any, forbid: bool) -> None:
+    if not isinstance(name, str) or not _TOKEN.match(name):
+        raise SpecError(field, f"{_show(name)} is not a valid SIP header name (letters, digits, - . ! % * _ + ` ' ~)")
+    if forbid and name.lower() in FORBIDDEN_HEADERS:
+        raise SpecError(field, f"{name!r} is a header LiveKit sets itself and cannot be overridden")
+
+
+def _map(field: str) -> Any:
+    def check(value: Any) -> dict[str, str]:
+        if value is None:
+            return {}
+        if not isinstance(value, Mapping):
+            raise SpecError(field, f"must be a map of strings, got {_show(value)}")
+        for key, item in value.items():
+            where = f"{field}.{key}"
+            if not isinstance(key, str) or not key or not isinstance(item, str) or not item:
+                raise SpecError(where, f"keys and values must be non-empty strings, got {_show(item)}")
+            if field == "headers":
+                _header_name(where, key, forbid=True)
+                if len(item) > 1024 or not _PRINTABLE.match(item):
+                    raise SpecError(where, "value must be printable ASCII, at most 1024 characters")
+            elif field == "headers_to_attributes":
+                _header_name(where, key, forbid=False)
+            else:
+                _header_name(where, item, forbid=False)
+        return dict(value)
+    return check
+
+
+_CHECKS: dict[str, Any] = {
+    "name": lambda v: _string("name", v),
+    "address": _address,
+    "numbers": _numbers,
+    "auth_username": lambda v: _string("auth_username", v),
+    "auth_password": lambda v: _string("auth_password", v),
+    "transport": _enum("transport"),
+    "destination_country": _country,
+    "metadata": lambda v: _string("metadata", v),
+    "headers": _map("headers"),
+    "headers_to_attributes": _map("headers_to_attributes"),
+    "attributes_to_headers": _map("attributes_to_headers"),
+    "include_headers": _enum("include_headers"),
+    "media_encryption": _enum("media_encryption"),
+    "from_host": _from_host,
+}

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The tool bed: the pulumi CLI and livekit-server built from Go modules, and
+# Debian's redis-server, into .tools/bin. Reruns are no-ops while the pins hold.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+BIN="$ROOT/.tools/bin"
+PULUMI_VERSION="3.274.1"
+LIVEKIT_VERSION="v1.13.5"
+STAMP="$ROOT/.tools/stamp"
+
+die() { echo "make tools: $*" >&2; exit 1; }
+
+command -v go >/dev/null 2>&1 || die "Go is not installed. Install Go 1.26 or newer (it builds pulumi and livekit-server from the Go module proxy)."
+GO_VERSION="$(go env GOVERSION)"
+WANT="pulumi=$PULUMI_VERSION livekit-server=$LIVEKIT_VERSION $GO_VERSION $(sha256sum "$ROOT/tools/pulumi/go.sum" | cut -c1-16)"
+mkdir -p "$BIN"
+
+have_all() {
+  for tool in pulumi pulumi-language-python-exec pulumi-resource-pulumi-python livekit-server; do
+    [ -x "$BIN/$tool" ] || return 1
+  done
+}
+
+if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$WANT" ] && have_all; then
+  echo "make tools: up to date ($WANT)"
+else
+  rm -f "$STAMP"
+  echo "make tools: building pulumi $PULUMI_VERSION from Go modules"
+  (cd "$ROOT/tools/pulumi" && CGO_ENABLED=0 go build -trimpath -tags osusergo,grpcnotrace \
+    -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION" \
+    -o "$BIN/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi) \
+    || die "building pulumi failed; it needs the Go module proxy (GOPROXY) to be reachable"
+  # The runner and dynamic-provider launcher are scripts inside the sdk/v3 module.
+  SDK_DIR="$(cd "$ROOT/tools/pulumi" && go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)"
+  install -m 0755 "$SDK_DIR/python/cmd/pulumi-language-python-exec" "$BIN/pulumi-language-python-exec"
+  install -m 0755 "$SDK_DIR/python/dist/pulumi-resource-pulumi-python" "$BIN/pulumi-resource-pulumi-python"
+
+  echo "make tools: installing livekit-server $LIVEKIT_VERSION from Go modules"
+  CGO_ENABLED=0 GOBIN="$BIN" go install "github.com/livekit/livekit-server/cmd/server@$LIVEKIT_VERSION" \
+    || die "installing livekit-server failed; it needs the Go module proxy (GOPROXY) to be reachable"
+  mv -f "$BIN/server" "$BIN/livekit-server"
+  echo "$WANT" > "$STAMP"
+fi
+
+if ! command -v redis-server >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "make tools: installing Debian's redis-server"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q redis-server >/dev/null \
+      || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q redis-server >/dev/null; } \
+      || die "apt-get install redis-server failed"
+  else
+    die "redis-server is not installed: run 'sudo apt-get install redis-server'"
+  fi
+fi
+"$BIN/pulumi" version >/dev/null || die "$BIN/pulumi does not run"
+echo "make tools: pulumi $("$BIN/pulumi" version), livekit-server $("$BIN/livekit-server" --version | awk '{print $NF}'), $(redis-server --version | awk '{print $3}')"
