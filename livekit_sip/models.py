@@ -20,7 +20,8 @@ E = TypeVar("E", bound=WireEnum)
 def _wire_enum(cls: type[E]) -> Any:
     return Annotated[
         cls,
-        BeforeValidator(cls.parse),
+        # protojson reads null as absent, i.e. the zero value; `X | None` fields keep None.
+        BeforeValidator(lambda value: cls.parse(0 if value is None else value)),
         PlainSerializer(lambda member: member.wire, return_type=str, when_used="json"),
     ]
 

@@ -23,7 +23,8 @@ def should_retry(status: int, code: str, idempotent: bool) -> bool:
 
 def backoff(attempt: int, rng: random.Random | None = None) -> float:
     """Seconds to wait before attempt `attempt + 1`: exponential with full jitter."""
-    ceiling = min(MAX_DELAY, BASE_DELAY * (2**attempt))
+    # The exponent is capped: 2**attempt past 1023 overflows a float.
+    ceiling = min(MAX_DELAY, BASE_DELAY * (2 ** min(attempt, 32)))
     return (rng or random).uniform(ceiling / 2, ceiling)
 
 

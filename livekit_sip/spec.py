@@ -49,11 +49,13 @@ content-length content-type cseq event expires from max-forwards record-route re
 k l m o r t u v
 """.split())
 
-_E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
-_TOKEN = re.compile(r"^[0-9A-Za-z.!%*_+`'~-]{1,255}$")
-_HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
-_TRUNK_ID = re.compile(r"^ST_[A-Za-z0-9]{4,}$")
-_PRINTABLE = re.compile(r"^[\t\x20-\x7e]*$")
+# \Z, not $: $ also matches before a trailing newline, which would let "X-Team\n" through.
+_E164 = re.compile(r"^\+[1-9][0-9]{1,14}\Z")
+_TOKEN = re.compile(r"^[0-9A-Za-z.!%*_+`'~-]{1,255}\Z")
+_HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)\Z")
+_TRUNK_ID = re.compile(r"^ST_[A-Za-z0-9]{4,}\Z")
+_PRINTABLE = re.compile(r"^[\t\x20-\x7e]*\Z")
+_PORT = re.compile(r"^[0-9]{1,5}\Z")
 
 
 class TrunkSpec(BaseModel):
@@ -200,13 +202,15 @@ def check_host(field: str, value: str) -> str:
         raise SpecError(field, f"{value!r} has a transport parameter; use the transport field instead")
     if ";" in value or "/" in value or any(c.isspace() for c in value):
         raise SpecError(field, f"{value!r} is not a host or host:port")
-    host, port = value, ""
+    host, port = value, None
     if value.startswith("["):
-        host, _, rest = value[1:].partition("]")
-        port = rest[1:] if rest.startswith(":") else rest
+        host, closed, rest = value[1:].partition("]")
+        if not closed or (rest and not rest.startswith(":")) or not _is_ipv6(host):
+            raise SpecError(field, f"{value!r} is not a host or host:port; brackets enclose only an IPv6 address")
+        port = rest[1:] if rest else None
     elif value.count(":") == 1:
         host, port = value.split(":")
-    if port and not (port.isdigit() and 0 < int(port) < 65536):
+    if port is not None and not (_PORT.match(port) and 0 < int(port) < 65536):
         raise SpecError(field, f"{value!r} has an invalid port {port!r}")
     try:
         ipaddress.ip_address(host)
@@ -214,9 +218,19 @@ def check_host(field: str, value: str) -> str:
     except ValueError:
         pass
     labels = host.rstrip(".").split(".")
-    if not host or len(host) > 253 or not all(_HOST_LABEL.match(label) for label in labels):
+    # An all-numeric last label is a mistyped IPv4 address (999.1.1.1), never a DNS name.
+    if not host or len(host) > 253 or not all(_HOST_LABEL.match(label) for label in labels) \
+            or labels[-1].isdigit():
         raise SpecError(field, f"{value!r} is not a valid hostname or IP address")
     return value
+
+
+def _is_ipv6(host: str) -> bool:
+    try:
+        ipaddress.IPv6Address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def _address(value: Any) -> str:
@@ -229,7 +243,7 @@ def _from_host(value: Any) -> str:
 
 
 def _numbers(value: Any) -> tuple[str, ...]:
-    if value is None or value == []:
+    if value is None or (isinstance(value, (list, tuple)) and not value):
         raise SpecError("numbers", "at least one number is required (E.164 like +15105550100, or \"*\")")
     if isinstance(value, str) or not isinstance(value, (list, tuple)):
         raise SpecError("numbers", f"must be a list of numbers, got {_show(value)}")

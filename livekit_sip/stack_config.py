@@ -134,4 +134,5 @@ def credential_fields(key: str, creds: Any) -> dict[str, str]:
     unknown = set(entry) - set(CREDENTIAL_FIELDS)
     if unknown:
         raise SpecError("credentials", f"unknown key(s) {sorted(unknown)}; use username and password", key)
-    return {f"auth_{k}": str(v) for k, v in entry.items()}
+    # A YAML null must not become the literal password "None".
+    return {f"auth_{k}": "" if v is None else str(v) for k, v in entry.items()}

@@ -1,0 +1,58 @@
+"""Shared fixtures: one real livekit-server (with Redis) per test session."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import devserver  # noqa: E402
+
+from livekit_sip.client import SIPClient  # noqa: E402
+from livekit_sip.settings import Settings  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def livekit(tmp_path_factory: pytest.TempPathFactory) -> Iterator[devserver.DevServer]:
+    """The real livekit-server on a free loopback port; fails (never skips) if a tool is missing."""
+    try:
+        server = devserver.start(tmp_path_factory.mktemp("devserver"))
+    except devserver.ToolMissing as err:
+        pytest.fail(str(err), pytrace=False)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def settings(livekit: devserver.DevServer) -> Settings:
+    return Settings(livekit.url, livekit.api_key, livekit.api_secret)
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[SIPClient]:
+    sip = SIPClient(settings)
+    yield sip
+    sip.close()
+
+
+@pytest.fixture
+def clean_project(client: SIPClient) -> Iterator[None]:
+    """Starts and leaves the project with no outbound trunks."""
+    for trunk in client.list():
+        client.delete(trunk.sip_trunk_id)
+    yield
+    for trunk in client.list():
+        client.delete(trunk.sip_trunk_id)
+
+
+@pytest.fixture(autouse=True)
+def _no_livekit_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("LIVEKIT_URL", "LIVEKIT_API_KEY", "LIVEKIT_API_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    os.environ.setdefault("PULUMI_SKIP_UPDATE_CHECK", "true")

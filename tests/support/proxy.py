@@ -1,0 +1,110 @@
+"""A loopback HTTP proxy in front of livekit-server that records and injects faults.
+
+Every request is recorded as (RPC method, JSON body). A `fault` callable may
+answer instead of the server: return (status, body) to send that, or "stall"
+to hold the connection until the proxy stops.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import urlsplit
+
+Fault = Callable[[str, int], "tuple[int, str] | str | None"]
+
+
+@dataclass
+class Call:
+    method: str
+    body: dict[str, Any]
+    status: int = 0
+
+
+@dataclass
+class Proxy:
+    upstream: str
+    fault: Fault | None = None
+    calls: list[Call] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        target = urlsplit(self.upstream)
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                method = self.path.rsplit("/", 1)[-1]
+                try:
+                    body = json.loads(raw or b"{}")
+                except ValueError:
+                    body = {}
+                call = Call(method, body)
+                with proxy._lock:
+                    proxy.calls.append(call)
+                    attempt = sum(1 for c in proxy.calls if c.method == method)
+                answer = proxy.fault(method, attempt) if proxy.fault else None
+                if answer == "stall":
+                    proxy._stop.wait()
+                    return
+                if isinstance(answer, tuple):
+                    status, text = answer
+                    data = text.encode()
+                    ctype = "application/json"
+                else:
+                    conn = http.client.HTTPConnection(target.hostname, target.port, timeout=60)
+                    headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
+                    conn.request("POST", self.path, body=raw, headers=headers)
+                    resp = conn.getresponse()
+                    status, data = resp.status, resp.read()
+                    ctype = resp.getheader("Content-Type", "application/json")
+                    conn.close()
+                call.status = status
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self) -> None:
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"OK")
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def methods(self) -> list[str]:
+        with self._lock:
+            return [c.method for c in self.calls]
+
+    def reset(self) -> None:
+        with self._lock:
+            self.calls.clear()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> Proxy:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
