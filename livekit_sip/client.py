@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
 import httpx
@@ -149,8 +149,8 @@ class SIPClient:
 
     def iter_list(
         self,
-        trunk_ids: list[str] | None = None,
-        numbers: list[str] | None = None,
+        trunk_ids: Sequence[str] | None = None,
+        numbers: Sequence[str] | None = None,
         page_size: int = PAGE_SIZE,
     ) -> Iterator[TrunkInfo]:
         """Like `list`, one page at a time. Null items (Cloud's missing ids) are skipped."""
@@ -159,8 +159,8 @@ class SIPClient:
         while True:
             request = ListRequest(
                 page=Pagination(after_id=after, limit=page_size),
-                trunk_ids=trunk_ids or None,
-                numbers=numbers or None,
+                trunk_ids=list(trunk_ids) if trunk_ids else None,
+                numbers=list(numbers) if numbers else None,
             )
             page = self._call("ListSIPOutboundTrunk", request, ListResponse)
             fresh = [t for t in page.items if t is not None and t.sip_trunk_id not in seen]

@@ -7,7 +7,7 @@ or camelCase keys, nulls, missing fields, enum names or numbers, unknown keys.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer
 from pydantic.alias_generators import to_camel
@@ -30,9 +30,15 @@ def _none_as(empty: Any) -> BeforeValidator:
     return BeforeValidator(lambda v: empty() if v is None else v)
 
 
-WireTransport = _wire_enum(Transport)
-WireIncludeHeaders = _wire_enum(IncludeHeaders)
-WireMediaEncryption = _wire_enum(MediaEncryption)
+if TYPE_CHECKING:
+    # mypy cannot see through the Annotated built at run time; the value type is the enum.
+    WireTransport = Transport
+    WireIncludeHeaders = IncludeHeaders
+    WireMediaEncryption = MediaEncryption
+else:
+    WireTransport = _wire_enum(Transport)
+    WireIncludeHeaders = _wire_enum(IncludeHeaders)
+    WireMediaEncryption = _wire_enum(MediaEncryption)
 Str = Annotated[str, _none_as(str)]
 StrList = Annotated[list[str], _none_as(list)]
 StrMap = Annotated[dict[str, str], _none_as(dict)]

@@ -125,7 +125,8 @@ class TrunkProvider(ResourceProvider):
             else:
                 info = self.client().create(spec.to_info())
         except NotFoundError:
-            raise TrunkError(_label(props), "adopt", f"{ADOPT} {adopt} does not exist in this LiveKit project") from None
+            missing = f"{ADOPT} {adopt} does not exist in this LiveKit project"
+            raise TrunkError(_label(props), "adopt", missing) from None
         except LiveKitError as err:
             raise TrunkError(_label(props, adopt), "adopt" if adopt else "create", err) from None
         finally:
@@ -165,7 +166,8 @@ class TrunkProvider(ResourceProvider):
                 assert step.replace is not None
                 info = self.client().replace(id_, step.replace)
         except NotFoundError:
-            raise TrunkError(_label(news, id_), step.action.value, "the trunk no longer exists in LiveKit; run `pulumi refresh` and `pulumi up` to recreate it") from None
+            gone = "the trunk no longer exists in LiveKit; run `pulumi refresh`, then `pulumi up` to recreate it"
+            raise TrunkError(_label(news, id_), step.action.value, gone) from None
         except LiveKitError as err:
             raise TrunkError(_label(news, id_), step.action.value, err) from None
         finally:

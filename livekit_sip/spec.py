@@ -158,10 +158,11 @@ def parse_spec(props: Mapping[str, Any], unknown: object = None) -> tuple[TrunkS
         if not isinstance(adopt, str) or not _TRUNK_ID.match(adopt):
             errors.append(SpecError("adopt_trunk_id", f"{adopt!r} is not a trunk id like ST_xxxxxxxxxxxx"))
     if not has_unknown:
+        pair = "set both auth_username and auth_password, or neither"
         if values.get("auth_username") and not values.get("auth_password"):
-            errors.append(SpecError("auth_password", "auth_username is set but auth_password is empty; set both or neither"))
+            errors.append(SpecError("auth_password", f"is empty while auth_username is set; {pair}"))
         elif values.get("auth_password") and not values.get("auth_username"):
-            errors.append(SpecError("auth_username", "auth_password is set but auth_username is empty; set both or neither"))
+            errors.append(SpecError("auth_username", f"is empty while auth_password is set; {pair}"))
     if errors or has_unknown:
         return None, errors
     return TrunkSpec(**values), []
@@ -182,10 +183,10 @@ def _string(field: str, value: Any, required: bool = False) -> str:
         value = ""
     if not isinstance(value, str):
         raise SpecError(field, f"must be a string, got {type(value).__name__} {_show(value)}")
-    value = value.strip() if field not in ("metadata", "auth_password") else value
-    if required and not value:
+    text: str = value.strip() if field not in ("metadata", "auth_password") else value
+    if required and not text:
         raise SpecError(field, "is required")
-    return value
+    return text
 
 
 def _show(value: Any) -> str:

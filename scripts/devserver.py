@@ -77,7 +77,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _wait(check: "callable[[], bool]", what: str, proc: subprocess.Popen[bytes], log: Path,
+def _wait(check: callable[[], bool], what: str, proc: subprocess.Popen[bytes], log: Path,
           timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

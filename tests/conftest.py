@@ -13,7 +13,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import devserver  # noqa: E402
-
 from livekit_sip.client import SIPClient  # noqa: E402
 from livekit_sip.settings import Settings  # noqa: E402
 

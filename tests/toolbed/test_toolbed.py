@@ -1,0 +1,121 @@
+"""The tool bed: the real pulumi CLI, the dynamic-provider launcher and the dev server."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import textwrap
+from pathlib import Path
+
+import httpx
+import pytest
+from pulumi import automation as auto
+
+import devserver
+from livekit_sip.tokens import TokenSource
+from tests.support.e2e import ROOT, stack_runner
+
+BIN = ROOT / ".tools" / "bin"
+
+
+def pinned_pulumi_version() -> str:
+    match = re.search(r'^PULUMI_VERSION="([0-9.]+)"', (ROOT / "scripts" / "tools.sh").read_text(), re.M)
+    assert match, "scripts/tools.sh pins no PULUMI_VERSION"
+    return match.group(1)
+
+
+def test_pulumi_version_matches_the_pin() -> None:
+    out = subprocess.run([str(BIN / "pulumi"), "version"], capture_output=True, text=True, check=True,
+                         env={**os.environ, "PULUMI_SKIP_UPDATE_CHECK": "true"})
+    assert out.stdout.strip() == "v" + pinned_pulumi_version()
+
+
+def test_python_sdk_is_not_newer_than_the_cli() -> None:
+    pinned = re.search(r"^pulumi==([0-9.]+)", (ROOT / "requirements.txt").read_text(), re.M)
+    assert pinned
+    sdk = tuple(int(p) for p in pinned.group(1).split("."))
+    cli = tuple(int(p) for p in pinned_pulumi_version().split("."))
+    assert sdk <= cli and sdk[:2] >= (3, 270)
+
+
+def test_provider_launcher_and_runner_scripts_are_installed() -> None:
+    for name in ("pulumi-resource-pulumi-python", "pulumi-language-python-exec"):
+        path = BIN / name
+        assert path.is_file() and os.access(path, os.X_OK), f"{path} missing: run `make tools`"
+
+
+ECHO_PROVIDER = textwrap.dedent('''
+    from pulumi.dynamic import CreateResult, ResourceProvider
+
+    class EchoProvider(ResourceProvider):
+        def create(self, props):
+            return CreateResult("echo-" + props["word"], {"word": props["word"], "pid": __import__("os").getpid()})
+''')
+
+
+def test_trivial_dynamic_resource_goes_up_and_down_through_the_real_cli(tmp_path: Path) -> None:
+    (tmp_path / "echo_provider.py").write_text(ECHO_PROVIDER)
+    (tmp_path / "Pulumi.yaml").write_text("name: smoke\nruntime: python\n")
+
+    def program() -> None:
+        import sys
+
+        import pulumi
+        from pulumi.dynamic import Resource
+        sys.path.insert(0, str(tmp_path))
+        from echo_provider import EchoProvider  # type: ignore[import-not-found]
+
+        class Echo(Resource):
+            def __init__(self, name: str) -> None:
+                super().__init__(EchoProvider(), name, {"word": "hello", "pid": None})
+
+        pulumi.export("pid", Echo("echo").pid)  # type: ignore[attr-defined]
+
+    env = {**stack_runner.base_env(tmp_path, tmp_path / "state", "smoke"),
+           "PYTHONPATH": f"{tmp_path}{os.pathsep}{ROOT}"}
+    (tmp_path / "state").mkdir()
+    stack = auto.create_or_select_stack("smoke", project_name="smoke", program=program, opts=auto.LocalWorkspaceOptions(
+        work_dir=str(tmp_path), env_vars=env, pulumi_home=env["PULUMI_HOME"], secrets_provider="passphrase",
+        pulumi_command=auto.PulumiCommand(root=str(ROOT / ".tools"))))
+    up = stack.up(color="never")
+    assert up.summary.resource_changes == {"create": 2}
+    provider_pid = up.outputs["pid"].value
+    assert isinstance(provider_pid, int) and provider_pid != os.getpid(), "provider must run in the plugin process"
+    state_files = list((tmp_path / "state" / ".pulumi" / "stacks").rglob("*.json"))
+    assert any("echo-hello" in p.read_text() for p in state_files)
+    down = stack.destroy(color="never")
+    assert down.summary.resource_changes == {"delete": 2}
+    assert not any("echo-hello" in p.read_text() for p in state_files)
+
+
+def test_dev_server_answers_an_authenticated_list(livekit: devserver.DevServer) -> None:
+    url = f"{livekit.url}/twirp/livekit.SIP/ListSIPOutboundTrunk"
+    token = TokenSource(livekit.api_key, livekit.api_secret).token()
+    ok = httpx.post(url, json={}, headers={"Authorization": f"Bearer {token}"})
+    assert ok.status_code == 200 and "items" in ok.json()
+    refused = httpx.post(url, json={})
+    assert refused.status_code == 401
+
+
+def test_dev_server_records_the_pids_it_started(livekit: devserver.DevServer) -> None:
+    pids = (livekit.state_dir / "pids.json").read_text()
+    assert '"redis"' in pids and '"livekit"' in pids
+
+
+def test_a_missing_tool_fails_with_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(devserver, "TOOLS_BIN", Path("/nonexistent"))
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(devserver.ToolMissing, match="make tools"):
+        devserver.tool("livekit-server")
+    with pytest.raises(devserver.ToolMissing, match="apt-get install redis-server|redis-server package"):
+        devserver.tool("redis-server")
+
+
+def test_tools_script_without_go_says_to_install_go(tmp_path: Path) -> None:
+    done = subprocess.run(["/bin/bash", str(ROOT / "scripts" / "tools.sh")], capture_output=True, text=True,
+                          env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    if Path("/usr/bin/go").exists():
+        pytest.fail("this test needs Go outside /usr/bin to hide it")
+    assert done.returncode != 0
+    assert "Go is not installed" in done.stderr
