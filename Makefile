@@ -25,7 +25,7 @@ tools:
 up: venv tools
 	$(PY) scripts/devserver.py start --local --port 7880
 	mkdir -p .pulumi-state
-	$(PY) scripts/stack.py up local
+	. .devserver/env && $(PY) scripts/stack.py up local --refresh
 
 down:
 	$(PY) scripts/devserver.py stop

@@ -110,7 +110,8 @@ def _http_ready(port: int) -> bool:
 def _record(state_dir: Path, name: str, proc: subprocess.Popen[bytes], exe: str) -> None:
     path = state_dir / "pids.json"
     pids = json.loads(path.read_text()) if path.exists() else {}
-    pids[name] = {"pid": proc.pid, "exe": os.path.basename(exe)}
+    # Debian's redis-server is a link to redis-check-rdb: record what /proc will show.
+    pids[name] = {"pid": proc.pid, "exe": os.path.basename(os.path.realpath(exe))}
     path.write_text(json.dumps(pids))
 
 
@@ -156,6 +157,10 @@ def start(state_dir: Path = DEFAULT_STATE, http_port: int | None = None,
     exports) and `pids.json` into `state_dir`.
     """
     state_dir.mkdir(parents=True, exist_ok=True)
+    running = _running(state_dir)
+    if running is not None and (http_port is None or running.http_port == http_port) \
+            and (api_key is None or running.api_key == api_key):
+        return running
     stop(state_dir)
     redis_port = free_port()
     http_port = http_port or free_port()
@@ -175,12 +180,28 @@ def start(state_dir: Path = DEFAULT_STATE, http_port: int | None = None,
     return server
 
 
+def _running(state_dir: Path) -> DevServer | None:
+    """The server recorded in `state_dir`, if both its processes still run and it answers."""
+    pids_path, info_path = state_dir / "pids.json", state_dir / "server.json"
+    if not (pids_path.exists() and info_path.exists()):
+        return None
+    pids = json.loads(pids_path.read_text())
+    if not all(name in pids and _alive(pids[name]["pid"], pids[name]["exe"]) for name in ("redis", "livekit")):
+        return None
+    info = json.loads(info_path.read_text())
+    http_port = int(info["LIVEKIT_URL"].rsplit(":", 1)[1])
+    if not _http_ready(http_port):
+        return None
+    return DevServer(info["LIVEKIT_URL"], info["LIVEKIT_API_KEY"], info["LIVEKIT_API_SECRET"],
+                     int(info["REDIS_PORT"]), http_port, state_dir)
+
+
 def _alive(pid: int, exe: str) -> bool:
+    # redis-server rewrites its argv, so the executable link is the reliable check.
     try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0].decode()
+        return os.path.basename(os.readlink(f"/proc/{pid}/exe")) == exe
     except OSError:
         return False
-    return os.path.basename(cmdline) == exe
 
 
 def stop_one(state_dir: Path, name: str) -> None:

@@ -102,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", choices=["up", "preview", "refresh", "destroy", "outputs", "cli"])
     parser.add_argument("stack")
     parser.add_argument("rest", nargs="*")
+    parser.add_argument("--refresh", action="store_true", help="refresh state from LiveKit first")
     args = parser.parse_args(argv)
     if args.command == "cli":
         done = cli(args.stack, args.rest, check=False)
@@ -111,7 +112,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         stack = select(args.stack)
         if args.command != "outputs":
-            run(args.command, stack)
+            extra = {"refresh": True} if args.refresh and args.command in ("up", "preview") else {}
+            run(args.command, stack, **extra)
         outputs = {k: v.value for k, v in stack.outputs().items() if not v.secret}
     except auto.errors.CommandError as err:
         print(f"pulumi {args.command} failed on stack {args.stack}:\n{err}", file=sys.stderr)
