@@ -1,15 +1,20 @@
 """The livekit-sip program: one OutboundTrunk per entry of `livekit-sip:trunks`."""
 
+import os
 from pathlib import Path
 
 import pulumi
 
 from livekit_sip import OutboundTrunk, OutboundTrunkArgs
 from livekit_sip.errors import SpecError
+from livekit_sip.settings import cleartext_risk
 from livekit_sip.resource import export_trunk
 from livekit_sip.stack_config import NAMESPACE, credential_fields, trunk_entries
 
 config = pulumi.Config(NAMESPACE)
+risk = cleartext_risk(pulumi.Config("livekit").get("url") or os.environ.get("LIVEKIT_URL", ""))
+if risk:
+    pulumi.log.warn(risk)
 try:
     entries = trunk_entries(config.get_object("trunks"), Path.cwd())
 except SpecError as err:

@@ -7,10 +7,13 @@ engine threads call one instance at once, so lazily built state is locked.
 
 from __future__ import annotations
 
+import functools
+import os
+import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from pulumi.dynamic import (
     CheckFailure,
@@ -25,18 +28,40 @@ from pulumi.dynamic import (
 from pulumi.runtime import rpc
 
 from livekit_sip import settings as settings_mod
-from livekit_sip.client import SIPClient
-from livekit_sip.errors import LiveKitError, NotFoundError, SettingsError, TrunkError
+from livekit_sip.client import DEADLINE, SIPClient
+from livekit_sip.errors import AmbiguousWriteError, LiveKitError, NotFoundError, SettingsError, TrunkError
 from livekit_sip.models import TrunkInfo
 from livekit_sip.plan import Action, plan
 from livekit_sip.spec import TrunkSpec, changed_fields, parse_spec, spec_from_info
 
+F = TypeVar("F", bound=Callable[..., Any])
 ID = "sip_trunk_id"
+DEADLINE_KEY = "livekit-sip:deadline"
+DEADLINE_ENV = "LIVEKIT_SIP_DEADLINE"
 ADOPT = "adopt_trunk_id"
 #: Reads within this many seconds of a project listing are served from it.
 SNAPSHOT_TTL = 60.0
 #: Above this many trunks in the project, reads go one trunk at a time.
 SNAPSHOT_MAX = 5000
+
+
+def _one_line_errors(method: F) -> F:
+    """Our errors reach the CLI as one line: the dynamic-provider server formats the
+    traceback with `traceback.format_exc()`, which honours `sys.tracebacklimit`.
+    Any other exception keeps its full traceback, since it is a bug to debug."""
+
+    @functools.wraps(method)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(*args, **kwargs)
+        except LiveKitError:
+            sys.tracebacklimit = 0
+            raise
+        except Exception:
+            sys.__dict__.pop("tracebacklimit", None)
+            raise
+
+    return wrapper  # type: ignore[return-value]
 
 
 def _label(props: Mapping[str, Any], sip_trunk_id: str | None = None) -> str:
@@ -71,8 +96,17 @@ class TrunkProvider(ResourceProvider):
     def _client_locked(self) -> SIPClient:
         state = self._state()
         if state["client"] is None:
-            state["client"] = SIPClient(settings_mod.resolve(self.__dict__.get("_lookup")))
+            state["client"] = SIPClient(settings_mod.resolve(self.__dict__.get("_lookup")), deadline=self._deadline())
         return state["client"]  # type: ignore[no-any-return]
+
+    def _deadline(self) -> float:
+        """Seconds one API call may take with retries: `livekit-sip:deadline` or LIVEKIT_SIP_DEADLINE."""
+        lookup = self.__dict__.get("_lookup")
+        raw = (lookup(DEADLINE_KEY) if lookup else None) or os.environ.get(DEADLINE_ENV)
+        try:
+            return float(raw) if raw else DEADLINE
+        except ValueError:
+            raise SettingsError(f"{DEADLINE_KEY} must be a number of seconds, got {raw!r}") from None
 
     def _settings_failure(self) -> CheckFailure | None:
         try:
@@ -112,6 +146,7 @@ class TrunkProvider(ResourceProvider):
         changed = old_spec is None or bool(changed_fields(old_spec, new_spec))
         return DiffResult(changes=changed, replaces=[], delete_before_replace=False)
 
+    @_one_line_errors
     def create(self, props: dict[str, Any]) -> CreateResult:
         """Create the trunk, or with `adopt_trunk_id` take that trunk over with a replace.
 
@@ -123,7 +158,7 @@ class TrunkProvider(ResourceProvider):
             if adopt:
                 info = self.client().replace(adopt, spec.to_info())
             else:
-                info = self.client().create(spec.to_info())
+                info = self._create(spec)
         except NotFoundError:
             missing = f"{ADOPT} {adopt} does not exist in this LiveKit project"
             raise TrunkError(_label(props), "adopt", missing) from None
@@ -133,6 +168,26 @@ class TrunkProvider(ResourceProvider):
             self._invalidate()
         return CreateResult(info.sip_trunk_id, self._outputs(spec, info, props, "create"))
 
+    def _create(self, spec: TrunkSpec) -> TrunkInfo:
+        client = self.client()
+        try:
+            return client.create(spec.to_info())
+        except AmbiguousWriteError:
+            pass
+        # The create may have landed before the answer was lost (a crash, a cut
+        # connection). Look for it before sending another, so no trunk is made twice.
+        landed = [t for t in client.list(numbers=[spec.numbers[0]])
+                  if not changed_fields(spec, spec_from_info(t))]
+        if len(landed) == 1:
+            return landed[0]
+        if not landed:
+            return client.create(spec.to_info())
+        ids = ", ".join(t.sip_trunk_id for t in landed)
+        raise TrunkError(_label(spec.props()), "create",
+                         f"the answer was lost and {len(landed)} identical trunks now exist ({ids}); "
+                         f"keep one with {ADOPT} and delete the others")
+
+    @_one_line_errors
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """Report the live trunk; a trunk that is gone returns no id and leaves state."""
         try:
@@ -148,6 +203,7 @@ class TrunkProvider(ResourceProvider):
         inputs = {k: v for k, v in outs.items() if k != ID}
         return ReadResult(id_, outs, inputs)
 
+    @_one_line_errors
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """Send the planned write: the update action with only the changed fields, or
         a replace with the full spec when a header map or include_headers changed."""
@@ -174,6 +230,7 @@ class TrunkProvider(ResourceProvider):
             self._invalidate()
         return UpdateResult(self._outputs(new, info, news, step.action.value))
 
+    @_one_line_errors
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """Delete the trunk; one already gone is not an error."""
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 
 BASE_DELAY = 0.2
@@ -22,7 +23,7 @@ def should_retry(status: int, code: str, idempotent: bool) -> bool:
 
 
 def backoff(attempt: int, rng: random.Random | None = None) -> float:
-    """Seconds to wait before attempt `attempt + 1`: exponential with full jitter."""
+    """Seconds to wait before attempt `attempt + 1`: exponential, jittered within its upper half."""
     # The exponent is capped: 2**attempt past 1023 overflows a float.
     ceiling = min(MAX_DELAY, BASE_DELAY * (2 ** min(attempt, 32)))
     return (rng or random).uniform(ceiling / 2, ceiling)
@@ -31,6 +32,8 @@ def backoff(attempt: int, rng: random.Random | None = None) -> float:
 def retry_after(header: str | None) -> float | None:
     """A Retry-After header in seconds, when it is a number."""
     try:
-        return max(0.0, float(header)) if header else None
+        seconds = float(header) if header else None
     except ValueError:
         return None
+    # "inf" and "nan" parse as floats but are no delay; fall back to backoff.
+    return max(0.0, seconds) if seconds is not None and math.isfinite(seconds) else None

@@ -49,14 +49,19 @@ def normalize_url(url: str) -> str:
             f"livekit:url {url!r} is not a LiveKit URL; use https://<project>.livekit.cloud "
             "or ws(s)://host:port"
         )
-    if scheme == "http" and not _is_loopback(parts.hostname):
-        warnings.warn(
-            f"livekit:url {url!r} uses http:// to a host that is not loopback: the API token "
-            "and SIP passwords would travel in clear; use https:// or wss://",
-            CleartextWarning,
-            stacklevel=2,
-        )
+    risk = cleartext_risk(url)
+    if risk:
+        warnings.warn(risk, CleartextWarning, stacklevel=2)
     return urlunsplit((scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
+
+
+def cleartext_risk(url: str) -> str | None:
+    """A warning when `url` would send credentials unencrypted to a host that is not loopback."""
+    parts = urlsplit(url.strip())
+    if _SCHEMES.get(parts.scheme.lower()) != "http" or not parts.hostname or _is_loopback(parts.hostname):
+        return None
+    return (f"livekit:url {url!r} uses {parts.scheme}:// to a host that is not loopback: the API token "
+            "and SIP passwords would travel in clear; use https:// or wss://")
 
 
 def _is_loopback(host: str) -> bool:

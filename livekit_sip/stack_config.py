@@ -20,8 +20,10 @@ from livekit_sip.spec import FIELDS, SECRET_FIELDS, parse_spec
 
 NAMESPACE = "livekit-sip"
 ENTRY_FIELDS = tuple(f for f in FIELDS if f not in SECRET_FIELDS) + ("adopt_trunk_id",)
-#: Keys of an `lk` JSON file that carry no spec (server-assigned or unmanaged).
-FILE_IGNORED = frozenset({"sip_trunk_id", "created_at", "updated_at", "media"})
+#: Keys of an `lk` JSON file that carry no spec (server-assigned).
+FILE_IGNORED = frozenset({"sip_trunk_id", "created_at", "updated_at"})
+#: Keys of a file's `media` object that no spec field holds.
+MEDIA_UNMANAGED = ("codecs", "only_listed_codecs", "media_timeout")
 CREDENTIAL_FIELDS = ("username", "password")
 
 
@@ -76,10 +78,38 @@ def load_file(path: Path, key: str) -> dict[str, Any]:
         data = data["trunk"]
     if not isinstance(data, dict):
         raise SpecError("file", f"{source} must hold a trunk object or {{\"trunk\": {{...}}}}", key)
+    fields = dict(data)
+    media = fields.pop("media", None)
     try:
-        return _normalize_keys(data, key, source, FIELDS, FILE_IGNORED)
+        # LiveKit applies `media.encryption` over the legacy `media_encryption`.
+        return {**_normalize_keys(fields, key, source, FIELDS, FILE_IGNORED), **_file_media(media, key)}
     except SpecError as err:
         raise SpecError(f"{err.field} (in {source})", err.reason, key) from None
+
+
+def _file_media(media: Any, key: str) -> dict[str, Any]:
+    """The spec fields of a file's `media` object: its `encryption` is `media_encryption`.
+
+    Codecs and the media timeout have no spec field. Dropping them would make a
+    different trunk than `lk` makes from the same file, so they are refused.
+    """
+    if media is None:
+        return {}
+    if not isinstance(media, Mapping):
+        raise SpecError("media", f"must be an object, got {type(media).__name__}", key)
+    out: dict[str, Any] = {}
+    for name, value in media.items():
+        field = snake(name)
+        if field == "encryption":
+            if value is not None:
+                out["media_encryption"] = value
+        elif field in MEDIA_UNMANAGED:
+            if value not in (None, [], False, "", "0s"):
+                raise SpecError(f"media.{camel(field)}", "livekit-sip does not manage codecs or the media "
+                                "timeout; remove it, or keep this trunk out of Pulumi", key)
+        else:
+            raise SpecError(f"media.{name}", "unknown key in media; livekit-sip takes only its encryption", key)
+    return out
 
 
 def trunk_entries(trunks: Any, base_dir: Path) -> dict[str, dict[str, Any]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -108,11 +109,12 @@ def test_list_pages_through_a_server_that_honours_the_page_limit(
             headers={"Authorization": "Bearer " + tokens.token()},
         )
         items = answer.json()["items"][: body["page"]["limit"]]
-        return 200, httpx.Response(200, json={"items": items}).text
+        return 200, json.dumps({"items": items})
 
     proxy.fault = honour_limit
-    with SIPClient(proxy_settings) as_client if False else SIPClient(proxy_settings) as paged:  # noqa: E501
-        listed = [t.sip_trunk_id for t in paged.list(page_size=3)]
+    paged = SIPClient(proxy_settings)
+    listed = [t.sip_trunk_id for t in paged.list(page_size=3)]
+    paged.close()
 
     assert sorted(listed) == sorted(ids)
     assert len(listed) == len(ids)
@@ -127,7 +129,9 @@ def test_update_changes_only_the_fields_it_names(client: SIPClient, make_trunk: 
         TrunkUpdate(name="renamed", address="10.0.0.1:5061", transport=Transport.TCP, auth_username="bob"),
     )
 
-    expected = {"name": "renamed", "address": "10.0.0.1:5061", "transport": Transport.TCP, "auth_username": "bob"}
+    expected = {
+        "name": "renamed", "address": "10.0.0.1:5061", "transport": Transport.TCP, "auth_username": "bob"
+    }
     assert client.get(created.sip_trunk_id) == updated
     for field, value in created.model_dump(exclude={"media", *expected}).items():
         assert getattr(updated, field) == value, field
@@ -155,6 +159,8 @@ def test_update_sets_every_patchable_field(client: SIPClient, make_trunk: MakeTr
     stored = client.get(created.sip_trunk_id)
     assert stored == updated
     assert stored.numbers == ["+4930123"]
+    # The server copies media.encryption into the legacy field after an update.
+    assert stored.media_encryption is MediaEncryption.REQUIRE
     for field in ("address", "transport", "destination_country", "auth_username", "auth_password",
                   "name", "metadata", "media", "from_host"):
         assert getattr(stored, field) == getattr(patch, field), field
@@ -198,7 +204,9 @@ def test_replace_clears_the_fields_it_omits(client: SIPClient, make_trunk: MakeT
 
     replaced = client.replace(created.sip_trunk_id, TrunkInfo(address="sip.example.com", numbers=numbers))
 
-    assert replaced == TrunkInfo(sip_trunk_id=created.sip_trunk_id, address="sip.example.com", numbers=numbers)
+    assert replaced == TrunkInfo(
+        sip_trunk_id=created.sip_trunk_id, address="sip.example.com", numbers=numbers
+    )
     stored = client.get(created.sip_trunk_id)
     assert stored.auth_password == ""
     assert stored.headers == {} and stored.headers_to_attributes == {} and stored.attributes_to_headers == {}
@@ -354,7 +362,10 @@ def test_numbers_remove_of_every_number_is_the_same_server_error(
     [
         (ListUpdate(set=[]), "unsupported list update operation"),
         (ListUpdate(clear=True, add=["+15550199"]), "cannot clear and change the list at the same time"),
-        (ListUpdate(set=["+15550199"], remove=["+15550198"]), "cannot set and change the list at the same time"),
+        (
+            ListUpdate(set=["+15550199"], remove=["+15550198"]),
+            "cannot set and change the list at the same time",
+        ),
         (ListUpdate(add=[""]), "empty element in the list"),
     ],
     ids=["empty-set", "clear-and-add", "set-and-remove", "empty-element"],
@@ -446,8 +457,8 @@ BAD_SECRET = "not-the-secret-" + "z" * 32
 
 
 @pytest.mark.parametrize(
-    ("key", "secret", "reason"),
-    [(None, BAD_SECRET, "signature is invalid"), ("APIunknownkey", None, "invalid API key")],
+    ("key", "secret", "reason", "echoes_token"),
+    [(None, BAD_SECRET, "signature is invalid", True), ("APIunknownkey", None, "invalid API key", False)],
     ids=["wrong-secret", "unknown-key"],
 )
 def test_bad_credentials_raise_unauthenticated_without_the_token_or_secret(
@@ -456,6 +467,7 @@ def test_bad_credentials_raise_unauthenticated_without_the_token_or_secret(
     key: str | None,
     secret: str | None,
     reason: str,
+    echoes_token: bool,
 ) -> None:
     bad = Settings(settings.url, key or settings.api_key, secret or settings.api_secret)
     tokens = TokenSource(bad.api_key, bad.api_secret)
@@ -479,24 +491,15 @@ def test_bad_credentials_raise_unauthenticated_without_the_token_or_secret(
             assert BAD_SECRET not in text and settings.api_secret not in text
     client.close()
 
-    assert echoed.status_code == 401 and JWT.search(echoed.text), "the server no longer echoes the token"
+    # v1.13.5 answers a bad signature with "invalid token: <the raw token>, error: ...".
+    assert echoed.status_code == 401
+    assert bool(JWT.search(echoed.text)) is echoes_token, echoed.text
     assert not any(JWT.search(r.getMessage()) for r in caplog.records)
-
-
-def test_a_token_for_the_right_key_signed_by_another_secret_cannot_read_trunks(
-    settings: Settings, make_trunk: MakeTrunk
-) -> None:
-    make_trunk()
-    intruder = SIPClient(Settings(settings.url, settings.api_key, BAD_SECRET))
-
-    with pytest.raises(UnauthenticatedError):
-        intruder.list()
-    intruder.close()
 
 
 # -- Get through List -----------------------------------------------------------
 
-BAD_ROUTE = (404, '{"code":"bad_route","msg":"no handler for path \\"/twirp/livekit.SIP/GetSIPOutboundTrunk\\""}')
+BAD_ROUTE = (404, '{"code":"bad_route","msg":"no handler for path /twirp/livekit.SIP/GetSIPOutboundTrunk"}')
 
 
 def test_get_falls_back_to_list_when_the_server_has_no_get_rpc(

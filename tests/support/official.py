@@ -30,3 +30,9 @@ def create_trunk(settings: Any, **fields: Any) -> Any:
         return await lk.sip.create_outbound_trunk(
             api.CreateSIPOutboundTrunkRequest(trunk=api.SIPOutboundTrunkInfo(**fields)))
     return _run(settings, work)
+
+
+def delete_trunk(settings: Any, sip_trunk_id: str) -> None:
+    async def work(lk: api.LiveKitAPI) -> Any:
+        return await lk.sip.delete_sip_trunk(api.DeleteSIPTrunkRequest(sip_trunk_id=sip_trunk_id))
+    _run(settings, work)

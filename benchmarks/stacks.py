@@ -1,0 +1,105 @@
+"""`pulumi up / preview / refresh / destroy` on N trunks: wall time and LiveKit API calls.
+
+Each size gets its own throwaway project (tests.support.e2e.Project) driven by
+the real pulumi CLI through the Automation API with its default parallelism.
+The project's LIVEKIT_URL is the recording proxy, so every call the provider
+makes is counted.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from benchmarks.memory import ProviderMemory
+from tests.support.e2e import Project
+from tests.support.proxy import Proxy
+
+COMMANDS = ("up", "preview", "refresh", "destroy")
+
+
+def trunk_key(i: int) -> str:
+    return f"t{i:03d}"
+
+
+def trunk_number(i: int) -> str:
+    return "+1510555" + f"{i:04d}"
+
+
+def trunks(n: int) -> dict[str, dict[str, Any]]:
+    """The stack config for N trunks: keys t000.., one number each."""
+    return {trunk_key(i): {"address": "sip.example.com", "numbers": [trunk_number(i)]} for i in range(n)}
+
+
+def refresh_target(n: int) -> int:
+    """The most calls a refresh of `n` trunks may make."""
+    return math.ceil(n / 100) + 1
+
+
+@dataclass
+class CommandResult:
+    seconds: float
+    calls: int
+    methods: dict[str, int]
+    #: The engine's summary of what changed, e.g. {"create": 10, "same": 1}.
+    changes: dict[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _changes(command: str, result: Any) -> dict[str, int]:
+    if command == "preview":
+        summary = result.change_summary
+    else:
+        summary = result.summary.resource_changes or {}
+    return {str(k): int(v) for k, v in summary.items()}
+
+
+def bench_stack(base: Path, env: dict[str, str], proxy: Proxy, n: int,
+                memory: ProviderMemory | None = None) -> dict[str, CommandResult]:
+    """Run the four commands in order on a new stack of `n` trunks.
+
+    `memory`, if given, samples the provider during `up`.
+    """
+    project = Project.create(base / f"stack-{n}", env, stack_name=f"bench{n}")
+    project.set_trunks(trunks(n))
+    results: dict[str, CommandResult] = {}
+    for command in COMMANDS:
+        proxy.reset()
+        started = time.perf_counter()
+        if command == "up" and memory is not None:
+            with memory:
+                outcome = project.run(command)
+        else:
+            outcome = project.run(command)
+        seconds = time.perf_counter() - started
+        methods = proxy.methods()
+        results[command] = CommandResult(seconds, len(methods), dict(sorted(Counter(methods).items())),
+                                         _changes(command, outcome))
+    return results
+
+
+def fit(sizes: list[int], seconds: list[float]) -> dict[str, Any]:
+    """Least-squares line through (N, seconds), its R², and the slope of each segment."""
+    if len(sizes) < 2:
+        return {"slope_s_per_trunk": None, "intercept_s": None, "r2": None, "segment_slopes": []}
+    mean_x = sum(sizes) / len(sizes)
+    mean_y = sum(seconds) / len(seconds)
+    sxx = sum((x - mean_x) ** 2 for x in sizes)
+    sxy = sum((x - mean_x) * (y - mean_y) for x, y in zip(sizes, seconds, strict=True))
+    slope = sxy / sxx
+    intercept = mean_y - slope * mean_x
+    ss_tot = sum((y - mean_y) ** 2 for y in seconds)
+    ss_res = sum((y - (intercept + slope * x)) ** 2 for x, y in zip(sizes, seconds, strict=True))
+    segments = [(seconds[i + 1] - seconds[i]) / (sizes[i + 1] - sizes[i]) for i in range(len(sizes) - 1)]
+    return {
+        "slope_s_per_trunk": slope,
+        "intercept_s": intercept,
+        "r2": 1 - ss_res / ss_tot if ss_tot > 0 else 1.0,
+        "segment_slopes": segments,
+    }

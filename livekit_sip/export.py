@@ -1,0 +1,137 @@
+"""The `livekit-sip:trunks` block for outbound trunks that already exist in a LiveKit project.
+
+`render` turns trunks read from LiveKit into YAML to paste into a stack file:
+one entry per trunk, camelCase keys, only the fields that differ from LiveKit's
+defaults, and `adoptTrunkId` so that `pulumi up` takes the trunk over instead of
+creating a new one. SIP credentials are never written; comment lines after the
+block give the `pulumi config set --secret` commands that store them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from livekit_sip.errors import SpecError
+from livekit_sip.models import TrunkInfo
+from livekit_sip.spec import TrunkSpec, spec_from_info
+from livekit_sip.stack_config import ENTRY_FIELDS, NAMESPACE, camel, trunk_entries
+
+#: Where a trunk's stack key comes from: its name, or its id.
+KEY_SOURCES = ("name", "id")
+MAX_KEY_LENGTH = 50
+
+
+def slugify(text: str) -> str:
+    """`text` as a stack key: lowercase ASCII letters, digits and single dashes ("" if none remain)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:MAX_KEY_LENGTH].rstrip("-")
+
+
+def stack_keys(trunks: Sequence[TrunkInfo], key_from: str = "name") -> list[str]:
+    """One unique stack key per trunk, in the order given.
+
+    Keys come from the slugged name (or id, with ``key_from="id"``); a trunk whose
+    name leaves nothing falls back to its id. When several trunks share a key, the
+    first keeps it and the others get ``-2``, ``-3``..., skipping keys that another
+    trunk has by right.
+    """
+    if key_from not in KEY_SOURCES:
+        raise ValueError(f"key_from must be one of {', '.join(KEY_SOURCES)}, got {key_from!r}")
+    wanted = [
+        (slugify(t.name) if key_from == "name" else "") or slugify(t.sip_trunk_id) or "trunk"
+        for t in trunks
+    ]
+    reserved = set(wanted)
+    taken: set[str] = set()
+    keys = []
+    for base in wanted:
+        key, n = base, 1
+        while key in taken or (n > 1 and key in reserved):
+            n += 1
+            key = f"{base}-{n}"
+        taken.add(key)
+        keys.append(key)
+    return keys
+
+
+def trunk_entry(trunk: TrunkInfo, key: str) -> dict[str, Any]:
+    """The stack config entry that describes `trunk` under `key`, without credentials.
+
+    Fields at LiveKit's default are left out; `name` is left out when it equals the
+    key (the program defaults it to the key); `adoptTrunkId` is always last.
+    """
+    spec = spec_from_info(trunk)
+    props = spec.props()
+    entry: dict[str, Any] = {}
+    for field in ENTRY_FIELDS:
+        if field == "adopt_trunk_id":
+            entry[camel(field)] = trunk.sip_trunk_id
+        elif field == "name":
+            if spec.name != key:
+                entry["name"] = spec.name
+        elif field in ("address", "numbers") or getattr(spec, field) != TrunkSpec.model_fields[field].default:
+            entry[camel(field)] = props[field]
+    return entry
+
+
+def has_credentials(trunk: TrunkInfo) -> bool:
+    """Whether the trunk authenticates to its SIP provider."""
+    return bool(trunk.auth_username or trunk.auth_password)
+
+
+def credential_commands(key: str) -> list[str]:
+    """The commands that store a trunk's SIP credentials as stack secrets (each prompts for its value)."""
+    return [f"pulumi config set --secret --path '{NAMESPACE}:credentials.{key}.{part}'"
+            for part in ("username", "password")]
+
+
+def render(trunks: Sequence[TrunkInfo], key_from: str = "name", source: str | None = None) -> str:
+    """The YAML text of a ``config:`` block holding `trunks`, then advice as comments.
+
+    Args:
+        trunks: outbound trunks as read from LiveKit.
+        key_from: ``"name"`` or ``"id"``: what each stack key is derived from.
+        source: where the trunks were read, named in the heading comment.
+
+    Returns:
+        Text that `yaml.safe_load` reads as ``{"config": {"livekit-sip:trunks": {...}}}``.
+        It holds no SIP username or password.
+    """
+    keys = stack_keys(trunks, key_from)
+    entries = {key: trunk_entry(trunk, key) for key, trunk in zip(keys, trunks, strict=True)}
+    count = f"{len(trunks)} outbound trunk{'' if len(trunks) == 1 else 's'}"
+    lines = [f"# livekit-sip export: {count}" + (f" from {source}" if source else "")]
+    # Flow style for the innermost lists and maps, as in the stack files: numbers: ['+1...'].
+    block = yaml.safe_dump({"config": {f"{NAMESPACE}:trunks": entries}}, sort_keys=False,
+                           default_flow_style=None, allow_unicode=True, width=1000)
+    lines.append(block.rstrip("\n"))
+    with_auth = [key for key, trunk in zip(keys, trunks, strict=True) if has_credentials(trunk)]
+    if with_auth:
+        lines.append("# SIP credentials are not exported. Before `pulumi up`, store them as secrets (each command")
+        lines.append("# prompts for its value); without them, adopting replaces the trunk with one that has no auth:")
+        lines += [f"#   {command}" for key in with_auth for command in credential_commands(key)]
+    lines += [f"# note: {note}" for key, trunk in zip(keys, trunks, strict=True)
+              for note in _notes(key, trunk, entries[key])]
+    return "\n".join(lines) + "\n"
+
+
+def _notes(key: str, trunk: TrunkInfo, entry: dict[str, Any]) -> list[str]:
+    """What `pulumi up` would not keep as it is, or would refuse, for this entry."""
+    notes = []
+    media = trunk.media
+    if media is not None and (media.codecs or media.only_listed_codecs or media.media_timeout):
+        notes.append(f"trunk {key} ({trunk.sip_trunk_id}) has media settings (codecs, timeout) "
+                     "that livekit-sip does not manage; adopting it clears them")
+    try:
+        trunk_entries({key: entry}, Path("."))
+    except SpecError as err:
+        notes += [f"{problem} (fix it in LiveKit or in the entry before `pulumi up`)"
+                  for problem in err.reason.splitlines()]
+    return notes

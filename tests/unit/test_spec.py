@@ -1,0 +1,689 @@
+"""parse_spec validation and normalization, TrunkSpec conversions, changed_fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from livekit_sip.enums import IncludeHeaders, MediaEncryption, Transport
+from livekit_sip.errors import SpecError
+from livekit_sip.models import MediaConfig, TrunkInfo
+from livekit_sip.spec import (
+    FIELDS,
+    TrunkSpec,
+    changed_fields,
+    parse_spec,
+    same_field,
+    spec_from_info,
+)
+
+BASE: dict[str, Any] = {
+    "name": "Telnyx US",
+    "address": "sip.telnyx.com",
+    "numbers": ["+15105550100"],
+}
+
+
+def valid(**fields: Any) -> TrunkSpec:
+    """The spec for BASE overridden by `fields`; fails the test on any error."""
+    spec, errors = parse_spec({**BASE, **fields})
+    assert errors == []
+    assert spec is not None
+    return spec
+
+
+def invalid(**fields: Any) -> list[SpecError]:
+    """The errors for BASE overridden by `fields`; fails the test if it is valid."""
+    spec, errors = parse_spec({**BASE, **fields})
+    assert spec is None
+    assert errors
+    return errors
+
+
+def error_fields(**fields: Any) -> list[str]:
+    return [err.field for err in invalid(**fields)]
+
+
+# --- address and from_host ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "sip.telnyx.com",
+        "sip.telnyx.com.",
+        "localhost",
+        "sip.telnyx.com:5060",
+        "sip.telnyx.com:65535",
+        "127.0.0.1",
+        "127.0.0.1:5070",
+        "2001:db8::1",
+        "[2001:db8::1]",
+        "[2001:db8::1]:5061",
+        "a-b.example",
+    ],
+)
+def test_address_accepts_host_ip_and_host_port(address: str) -> None:
+    assert valid(address=address).address == address
+
+
+def test_address_is_stripped_of_surrounding_whitespace() -> None:
+    assert valid(address="  sip.telnyx.com  ").address == "sip.telnyx.com"
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["sip:sip.telnyx.com", "SIP:sip.telnyx.com", "sips:sip.telnyx.com", "user@sip.telnyx.com"],
+)
+def test_address_refuses_sip_uris_and_user_parts(address: str) -> None:
+    (err,) = invalid(address=address)
+    assert err.field == "address"
+    assert "SIP URI" in err.reason
+
+
+@pytest.mark.parametrize(
+    "address", ["sip.telnyx.com;transport=tcp", "sip.telnyx.com:5060;TRANSPORT=udp"]
+)
+def test_address_refuses_transport_parameter_and_points_to_transport_field(
+    address: str,
+) -> None:
+    (err,) = invalid(address=address)
+    assert err.field == "address"
+    assert "transport" in err.reason
+
+
+@pytest.mark.parametrize("address", ["sip.telnyx.com;lr", "sip.telnyx.com/path", "sip telnyx.com"])
+def test_address_refuses_uri_parameters_paths_and_spaces(address: str) -> None:
+    (err,) = invalid(address=address)
+    assert err.field == "address"
+    assert "not a host or host:port" in err.reason
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "sip.telnyx.com:0",
+        "sip.telnyx.com:65536",
+        "sip.telnyx.com:99999",
+        "sip.telnyx.com:http",
+        "sip.telnyx.com:-1",
+        "sip.telnyx.com:",
+        "sip.telnyx.com:+5060",
+        "sip.telnyx.com:\u0665\u0660\u0666\u0660",
+        "[2001:db8::1]:0",
+        "[2001:db8::1]:",
+    ],
+)
+def test_address_refuses_invalid_ports(address: str) -> None:
+    (err,) = invalid(address=address)
+    assert err.field == "address"
+    assert "invalid port" in err.reason
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "-sip.telnyx.com",
+        "sip-.telnyx.com",
+        "sip..telnyx.com",
+        "sip_trunk.telnyx.com",
+        "sïp.telnyx.com",
+        ":5060",
+        "a:b:c",
+        "999.1.1.1",
+        "10.0.0",
+        "x" * 64 + ".example",
+        ("a" * 60 + ".") * 5 + "com",
+    ],
+)
+def test_address_refuses_invalid_hostnames_and_ip_addresses(address: str) -> None:
+    (err,) = invalid(address=address)
+    assert err.field == "address"
+    assert "not a valid hostname or IP address" in err.reason
+
+
+@pytest.mark.parametrize(
+    "address", ["[sip.telnyx.com]:5060", "[127.0.0.1]", "[2001:db8::1", "[2001:db8::1]5061"]
+)
+def test_address_brackets_enclose_only_an_ipv6_address(address: str) -> None:
+    (err,) = invalid(address=address)
+    assert err.field == "address"
+    assert "IPv6" in err.reason
+
+
+@pytest.mark.parametrize("address", [None, "", "   "])
+def test_address_is_required(address: Any) -> None:
+    (err,) = invalid(address=address)
+    assert (err.field, err.reason) == ("address", "is required")
+
+
+def test_address_must_be_a_string() -> None:
+    (err,) = invalid(address=5060)
+    assert err.field == "address"
+    assert "must be a string" in err.reason
+
+
+def test_from_host_is_optional_and_defaults_to_empty() -> None:
+    assert valid().from_host == ""
+    assert valid(from_host=None).from_host == ""
+
+
+def test_from_host_follows_the_address_rules() -> None:
+    assert valid(from_host="sip.example.com:5061").from_host == "sip.example.com:5061"
+    assert error_fields(from_host="sip:sip.example.com") == ["from_host"]
+    assert error_fields(from_host="sip.example.com;transport=tls") == ["from_host"]
+    assert error_fields(from_host="sip.example.com:70000") == ["from_host"]
+
+
+# --- numbers ---------------------------------------------------------------------
+
+
+def test_numbers_keep_their_order_and_become_a_tuple() -> None:
+    spec = valid(numbers=["+15105550101", "+442071838750", "+15105550100"])
+    assert spec.numbers == ("+15105550101", "+442071838750", "+15105550100")
+
+
+def test_numbers_are_stripped() -> None:
+    assert valid(numbers=[" +15105550100 "]).numbers == ("+15105550100",)
+
+
+def test_numbers_accept_a_tuple() -> None:
+    assert valid(numbers=("+15105550100",)).numbers == ("+15105550100",)
+
+
+@pytest.mark.parametrize("numbers", [None, [], ()])
+def test_numbers_must_not_be_empty(numbers: Any) -> None:
+    (err,) = invalid(numbers=numbers)
+    assert err.field == "numbers"
+    assert "at least one number is required" in err.reason
+
+
+@pytest.mark.parametrize("numbers", ["+15105550100", {"+15105550100": 1}, 15105550100])
+def test_numbers_must_be_a_list(numbers: Any) -> None:
+    (err,) = invalid(numbers=numbers)
+    assert err.field == "numbers"
+    assert "must be a list" in err.reason
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "15105550100",
+        "+05105550100",
+        "+1",
+        "+1234567890123456",
+        "+1 510 555 0100",
+        "+1-510-555-0100",
+        "+1510555010a",
+        "",
+        "**",
+        "+15105550100\n+15105550101",
+    ],
+)
+def test_numbers_must_be_e164(number: str) -> None:
+    (err,) = invalid(numbers=["+15105550100", number])
+    assert err.field == "numbers[1]"
+    assert "E.164" in err.reason
+
+
+def test_numbers_accept_the_shortest_and_longest_e164() -> None:
+    assert valid(numbers=["+12", "+123456789012345"]).numbers == ("+12", "+123456789012345")
+
+
+def test_number_that_is_not_a_string_is_refused_by_index() -> None:
+    (err,) = invalid(numbers=["+15105550100", 15105550101])
+    assert err.field == "numbers[1]"
+    assert "must be a string" in err.reason
+
+
+def test_duplicate_numbers_are_refused_even_with_whitespace() -> None:
+    (err,) = invalid(numbers=["+15105550100", "+15105550101", " +15105550100"])
+    assert err.field == "numbers[2]"
+    assert "listed twice" in err.reason
+
+
+def test_star_alone_means_any_number() -> None:
+    assert valid(numbers=["*"]).numbers == ("*",)
+
+
+@pytest.mark.parametrize("numbers", [["*", "+15105550100"], ["+15105550100", "*"]])
+def test_star_cannot_be_combined_with_numbers(numbers: list[str]) -> None:
+    (err,) = invalid(numbers=numbers)
+    assert err.field == "numbers"
+    assert "cannot be combined" in err.reason
+
+
+# --- enums -----------------------------------------------------------------------
+
+
+def test_enums_default_to_livekit_defaults() -> None:
+    spec = valid()
+    assert spec.transport is Transport.AUTO
+    assert spec.include_headers is IncludeHeaders.NONE
+    assert spec.media_encryption is MediaEncryption.DISABLE
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        ("transport", "tls", Transport.TLS),
+        ("transport", "TCP", Transport.TCP),
+        ("transport", " udp ", Transport.UDP),
+        ("transport", "SIP_TRANSPORT_TLS", Transport.TLS),
+        ("transport", "sip_transport_udp", Transport.UDP),
+        ("transport", 2, Transport.TCP),
+        ("transport", 0, Transport.AUTO),
+        ("transport", "", Transport.AUTO),
+        ("transport", None, Transport.AUTO),
+        ("include_headers", "x_headers", IncludeHeaders.X_HEADERS),
+        ("include_headers", "SIP_ALL_HEADERS", IncludeHeaders.ALL),
+        ("include_headers", "sip_no_headers", IncludeHeaders.NONE),
+        ("include_headers", 1, IncludeHeaders.X_HEADERS),
+        ("media_encryption", "Require", MediaEncryption.REQUIRE),
+        ("media_encryption", "SIP_MEDIA_ENCRYPT_ALLOW", MediaEncryption.ALLOW),
+        ("media_encryption", 2, MediaEncryption.REQUIRE),
+        ("media_encryption", MediaEncryption.ALLOW, MediaEncryption.ALLOW),
+    ],
+)
+def test_enums_accept_short_names_livekit_names_and_numbers(
+    field: str, value: Any, expected: Any
+) -> None:
+    assert getattr(valid(**{field: value}), field) is expected
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("transport", "sctp"),
+        ("transport", "SIP_TRANSPORT_SCTP"),
+        ("transport", 4),
+        ("transport", -1),
+        ("transport", True),
+        ("transport", 3.0),
+        ("include_headers", "some"),
+        ("media_encryption", "required"),
+        ("media_encryption", 3),
+    ],
+)
+def test_unknown_enum_value_is_refused_listing_the_choices(field: str, value: Any) -> None:
+    (err,) = invalid(**{field: value})
+    assert err.field == field
+    assert "is not one of" in err.reason
+
+
+def test_unknown_transport_error_lists_the_short_names() -> None:
+    (err,) = invalid(transport="sctp")
+    assert err.reason == "'sctp' is not one of auto | udp | tcp | tls"
+
+
+# --- destination_country ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(("given", "stored"), [("US", "US"), ("us", "US"), (" gb ", "GB"), ("", "")])
+def test_country_is_normalized_to_upper_case_iso_code(given: str, stored: str) -> None:
+    assert valid(destination_country=given).destination_country == stored
+
+
+@pytest.mark.parametrize("country", ["USA", "UK", "XX", "U", "840", "U S"])
+def test_country_must_be_iso_3166_alpha_2(country: str) -> None:
+    (err,) = invalid(destination_country=country)
+    assert err.field == "destination_country"
+    assert "ISO 3166-1 alpha-2" in err.reason
+
+
+# --- headers and the attribute maps -----------------------------------------------
+
+
+def test_headers_accept_token_names_and_keep_the_map() -> None:
+    headers = {"X-Team": "sales", "X-a.b!%*_+`'~": "v", "To": "<sip:x@y>", "Via": "x"}
+    assert valid(headers=headers).headers == headers
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["From", "from", "FROM", "Call-ID", "call-id", "CSeq", "Contact", "Max-Forwards",
+     "Content-Length", "Record-Route", "Refer-To", "t", "v"],
+)
+def test_headers_refuse_names_livekit_sets_itself_case_insensitively(name: str) -> None:
+    (err,) = invalid(headers={name: "x"})
+    assert err.field == f"headers.{name}"
+    assert "cannot be overridden" in err.reason
+
+
+@pytest.mark.parametrize(
+    "name", ["X Team", "X-Team:", "X(Team)", "X-Tëam", "X-Team\n", "x" * 256, "X/Team"]
+)
+def test_headers_refuse_names_that_are_not_sip_tokens(name: str) -> None:
+    (err,) = invalid(headers={name: "x"})
+    assert err.field == f"headers.{name}"
+    assert "not a valid SIP header name" in err.reason
+
+
+def test_header_name_of_255_characters_is_accepted() -> None:
+    name = "X" * 255
+    assert valid(headers={name: "x"}).headers == {name: "x"}
+
+
+@pytest.mark.parametrize("value", ["a\nb", "a\r\nX-Injected: 1", "caf\u00e9", "\x00", "sales\n", "x" * 1025])
+def test_header_values_must_be_printable_ascii_up_to_1024(value: str) -> None:
+    (err,) = invalid(headers={"X-Team": value})
+    assert err.field == "headers.X-Team"
+    assert "printable ASCII" in err.reason
+
+
+def test_header_value_may_hold_tabs_and_be_1024_characters() -> None:
+    headers = {"X-Tab": "a\tb", "X-Long": "y" * 1024}
+    assert valid(headers=headers).headers == headers
+
+
+@pytest.mark.parametrize("field", ["headers", "headers_to_attributes", "attributes_to_headers"])
+def test_maps_refuse_empty_keys_and_values(field: str) -> None:
+    assert error_fields(**{field: {"": "x"}}) == [f"{field}."]
+    assert error_fields(**{field: {"X-A": ""}}) == [f"{field}.X-A"]
+
+
+@pytest.mark.parametrize("field", ["headers", "headers_to_attributes", "attributes_to_headers"])
+def test_maps_refuse_non_string_values(field: str) -> None:
+    assert error_fields(**{field: {"X-A": 1}}) == [f"{field}.X-A"]
+
+
+@pytest.mark.parametrize("value", [["X-A"], "X-A=b", 3])
+def test_maps_must_be_mappings(value: Any) -> None:
+    (err,) = invalid(headers=value)
+    assert err.field == "headers"
+    assert "must be a map" in err.reason
+
+
+@pytest.mark.parametrize("field", ["headers", "headers_to_attributes", "attributes_to_headers"])
+def test_maps_default_to_empty(field: str) -> None:
+    assert getattr(valid(), field) == {}
+    assert getattr(valid(**{field: None}), field) == {}
+
+
+def test_headers_to_attributes_keys_must_be_header_tokens() -> None:
+    assert valid(headers_to_attributes={"X-Call-Id": "call.id"}).headers_to_attributes == {
+        "X-Call-Id": "call.id"
+    }
+    (err,) = invalid(headers_to_attributes={"X Call Id": "call.id"})
+    assert err.field == "headers_to_attributes.X Call Id"
+    assert "not a valid SIP header name" in err.reason
+
+
+def test_headers_to_attributes_values_are_free_attribute_names() -> None:
+    spec = valid(headers_to_attributes={"X-Call-Id": "call id: (any text)"})
+    assert spec.headers_to_attributes == {"X-Call-Id": "call id: (any text)"}
+
+
+def test_headers_to_attributes_may_read_headers_forbidden_in_headers() -> None:
+    spec = valid(headers_to_attributes={"Call-ID": "sip.callId", "From": "from"})
+    assert spec.headers_to_attributes == {"Call-ID": "sip.callId", "From": "from"}
+
+
+def test_attributes_to_headers_values_must_be_header_tokens() -> None:
+    spec = valid(attributes_to_headers={"call.reason": "X-Reason", "any key": "Contact"})
+    assert spec.attributes_to_headers == {"call.reason": "X-Reason", "any key": "Contact"}
+    (err,) = invalid(attributes_to_headers={"call.reason": "X Reason"})
+    assert err.field == "attributes_to_headers.call.reason"
+    assert "not a valid SIP header name" in err.reason
+
+
+# --- credentials, strings, adopt ---------------------------------------------------
+
+
+def test_username_and_password_together_are_accepted() -> None:
+    spec = valid(auth_username="user", auth_password="p@ss word ")
+    assert (spec.auth_username, spec.auth_password) == ("user", "p@ss word ")
+
+
+def test_username_without_password_names_the_password_field() -> None:
+    (err,) = invalid(auth_username="user")
+    assert err.field == "auth_password"
+    assert "set both auth_username and auth_password, or neither" in err.reason
+
+
+def test_password_without_username_names_the_username_field() -> None:
+    (err,) = invalid(auth_password="secret")
+    assert err.field == "auth_username"
+    assert "set both auth_username and auth_password, or neither" in err.reason
+
+
+def test_whitespace_username_counts_as_missing() -> None:
+    assert error_fields(auth_username="  ", auth_password="secret") == ["auth_username"]
+
+
+def test_pairing_error_never_shows_the_password() -> None:
+    (err,) = invalid(auth_password="hunter2-secret")
+    assert "hunter2-secret" not in str(err)
+
+
+@pytest.mark.parametrize("field", ["name", "metadata", "auth_username", "auth_password"])
+def test_string_fields_refuse_other_types(field: str) -> None:
+    (err,) = invalid(**{field: {"team": "sales"}})
+    assert err.field == field
+    assert "must be a string, got dict" in err.reason
+
+
+def test_metadata_is_kept_verbatim() -> None:
+    assert valid(metadata=' {"team": "sales"} ').metadata == ' {"team": "sales"} '
+
+
+def test_name_is_stripped_and_may_be_empty() -> None:
+    assert valid(name="  My trunk ").name == "My trunk"
+    assert valid(name=None).name == ""
+
+
+def test_adopt_trunk_id_is_checked_but_not_part_of_the_spec() -> None:
+    spec = valid(adopt_trunk_id="ST_abcdEFGH1234")
+    assert "adopt_trunk_id" not in spec.props()
+
+
+@pytest.mark.parametrize("adopt", ["abcdEFGH1234", "ST_", "ST_ab", "st_abcdEFGH1234", "ST_abcd\n", 5])
+def test_adopt_trunk_id_must_look_like_a_trunk_id(adopt: Any) -> None:
+    (err,) = invalid(adopt_trunk_id=adopt)
+    assert err.field == "adopt_trunk_id"
+    assert "ST_xxxxxxxxxxxx" in err.reason
+
+
+def test_all_broken_rules_are_reported_together() -> None:
+    fields = error_fields(
+        address="sip:x", numbers=["555"], transport="carrier-pigeon", destination_country="USA"
+    )
+    assert fields == ["address", "numbers[0]", "transport", "destination_country"]
+
+
+# --- unknown values during preview --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("address", "UNK"),
+        ("numbers", ["+15105550100", "UNK"]),
+        ("headers", {"X-Team": "UNK"}),
+        ("headers", {"UNK": "sales"}),
+        ("auth_password", "UNK"),
+        ("transport", "UNK"),
+    ],
+)
+def test_unknown_values_are_not_checked_and_give_no_spec(field: str, value: Any) -> None:
+    spec, errors = parse_spec({**BASE, field: value}, unknown="UNK")
+    assert spec is None
+    assert errors == []
+
+
+def test_unknown_password_skips_the_pairing_check() -> None:
+    spec, errors = parse_spec({**BASE, "auth_username": "user", "auth_password": "UNK"}, unknown="UNK")
+    assert (spec, errors) == (None, [])
+
+
+def test_known_errors_are_still_reported_next_to_unknown_values() -> None:
+    spec, errors = parse_spec({**BASE, "address": "UNK", "numbers": ["555"]}, unknown="UNK")
+    assert spec is None
+    assert [e.field for e in errors] == ["numbers[0]"]
+
+
+def test_unknown_adopt_trunk_id_is_not_checked() -> None:
+    spec, errors = parse_spec({**BASE, "adopt_trunk_id": "UNK"}, unknown="UNK")
+    assert errors == []
+    assert spec is not None
+
+
+def test_without_an_unknown_marker_the_placeholder_is_an_ordinary_value() -> None:
+    spec, errors = parse_spec({**BASE, "address": "UNK"})
+    assert spec is not None
+    assert spec.address == "UNK"
+    assert errors == []
+
+
+# --- TrunkSpec conversions -----------------------------------------------------------
+
+FULL: dict[str, Any] = {
+    "name": "My outbound trunk",
+    "address": "sip.telnyx.com:5061",
+    "numbers": ["+15105550100", "+15105550101"],
+    "auth_username": "user",
+    "auth_password": "s3cret!",
+    "transport": "tls",
+    "destination_country": "US",
+    "metadata": '{"team": "sales"}',
+    "headers": {"X-Team": "sales"},
+    "headers_to_attributes": {"X-Call-Id": "call.id"},
+    "attributes_to_headers": {"call.reason": "X-Reason"},
+    "include_headers": "x_headers",
+    "media_encryption": "allow",
+    "from_host": "sip.example.com",
+}
+
+
+def test_props_gives_every_field_with_short_enum_names_and_lists() -> None:
+    spec = valid(**FULL)
+    assert spec.props() == FULL
+    assert list(spec.props()) == list(FIELDS)
+
+
+def test_props_parse_back_to_the_same_spec() -> None:
+    spec = valid(**FULL)
+    assert valid(**spec.props()) == spec
+
+
+def test_props_of_a_minimal_spec_hold_livekit_defaults() -> None:
+    props = valid().props()
+    assert props["transport"] == "auto"
+    assert props["include_headers"] == "none"
+    assert props["media_encryption"] == "disable"
+    assert props["headers"] == {}
+    assert props["auth_password"] == ""
+
+
+def test_to_info_carries_every_field_with_livekit_enums() -> None:
+    info = valid(**FULL).to_info()
+    assert info.sip_trunk_id == ""
+    assert info.numbers == ["+15105550100", "+15105550101"]
+    assert info.transport is Transport.TLS
+    assert info.include_headers is IncludeHeaders.X_HEADERS
+    assert info.media_encryption is MediaEncryption.ALLOW
+    assert info.auth_password == "s3cret!"
+    wire = info.to_wire()
+    assert wire["transport"] == "SIP_TRANSPORT_TLS"
+    assert wire["include_headers"] == "SIP_X_HEADERS"
+    assert wire["media_encryption"] == "SIP_MEDIA_ENCRYPT_ALLOW"
+    assert wire["headers_to_attributes"] == {"X-Call-Id": "call.id"}
+
+
+def test_spec_from_info_round_trips_to_info() -> None:
+    spec = valid(**FULL)
+    assert spec_from_info(spec.to_info()) == spec
+
+
+def test_spec_from_info_ignores_the_trunk_id_and_timestamps() -> None:
+    info = TrunkInfo.model_validate(
+        {**valid(**FULL).to_info().to_wire(), "sip_trunk_id": "ST_abc123456789",
+         "created_at": "2026-01-01T00:00:00Z"}
+    )
+    assert spec_from_info(info) == valid(**FULL)
+
+
+def test_spec_from_info_prefers_media_encryption_over_the_legacy_field() -> None:
+    info = TrunkInfo(
+        name="n", address="a.example", numbers=["+15105550100"],
+        media_encryption=MediaEncryption.DISABLE,
+        media=MediaConfig(encryption=MediaEncryption.REQUIRE),
+    )
+    assert spec_from_info(info).media_encryption is MediaEncryption.REQUIRE
+
+
+def test_spec_from_info_uses_the_legacy_field_when_media_encryption_is_unset() -> None:
+    for media in (None, MediaConfig()):
+        info = TrunkInfo(
+            name="n", address="a.example", numbers=["+15105550100"],
+            media_encryption=MediaEncryption.ALLOW, media=media,
+        )
+        assert spec_from_info(info).media_encryption is MediaEncryption.ALLOW
+
+
+def test_spec_from_info_decoded_from_server_json() -> None:
+    info = TrunkInfo.model_validate({
+        "sip_trunk_id": "ST_abc123456789", "name": "n", "address": "a.example",
+        "numbers": ["+15105550100"], "transport": "SIP_TRANSPORT_UDP",
+        "include_headers": "SIP_ALL_HEADERS", "media_encryption": "SIP_MEDIA_ENCRYPT_DISABLE",
+        "media": {"encryption": "SIP_MEDIA_ENCRYPT_ALLOW"}, "headers": None,
+        "created_at": None, "updated_at": None,
+    })
+    spec = spec_from_info(info)
+    assert spec.transport is Transport.UDP
+    assert spec.include_headers is IncludeHeaders.ALL
+    assert spec.media_encryption is MediaEncryption.ALLOW
+    assert spec.headers == {}
+    assert spec.numbers == ("+15105550100",)
+
+
+# --- changed_fields ------------------------------------------------------------------
+
+
+def test_identical_specs_have_no_changed_fields() -> None:
+    assert changed_fields(valid(**FULL), valid(**FULL)) == []
+
+
+def test_reordered_numbers_are_not_a_change() -> None:
+    old = valid(numbers=["+15105550100", "+15105550101", "+15105550102"])
+    new = valid(numbers=["+15105550102", "+15105550100", "+15105550101"])
+    assert changed_fields(old, new) == []
+    assert same_field("numbers", old, new)
+
+
+def test_changed_fields_are_listed_in_field_order() -> None:
+    old = valid(**FULL)
+    new = valid(**{**FULL, "from_host": "", "name": "Renamed", "numbers": ["+15105550100"],
+                   "headers": {}, "auth_password": "rotated"})
+    assert changed_fields(old, new) == ["name", "numbers", "auth_password", "headers", "from_host"]
+
+
+def test_enum_spellings_that_parse_alike_are_not_a_change() -> None:
+    assert changed_fields(valid(transport="tls"), valid(transport="SIP_TRANSPORT_TLS")) == []
+    assert changed_fields(valid(transport="tls"), valid(transport=3)) == []
+
+
+def test_map_values_are_compared() -> None:
+    assert changed_fields(valid(headers={"X-A": "1"}), valid(headers={"X-A": "2"})) == ["headers"]
+
+
+# --- secrets never printed -------------------------------------------------------------
+
+
+def test_spec_repr_hides_username_and_password() -> None:
+    spec = valid(auth_username="alice-user", auth_password="hunter2-secret")
+    for text in (repr(spec), str(spec)):
+        assert "hunter2-secret" not in text
+        assert "alice-user" not in text
+        assert "auth_password='[secure]'" in text
+
+
+def test_spec_repr_shows_empty_credentials_as_empty() -> None:
+    assert "auth_password=''" in repr(valid())
+
+
+def test_spec_is_immutable() -> None:
+    spec = valid()
+    with pytest.raises(ValueError, match="frozen"):
+        spec.name = "other"  # type: ignore[misc]
