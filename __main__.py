@@ -7,8 +7,8 @@ import pulumi
 
 from livekit_sip import OutboundTrunk, OutboundTrunkArgs
 from livekit_sip.errors import SpecError
-from livekit_sip.settings import cleartext_risk
 from livekit_sip.resource import export_trunk
+from livekit_sip.settings import cleartext_risk
 from livekit_sip.stack_config import NAMESPACE, credential_fields, trunk_entries
 
 config = pulumi.Config(NAMESPACE)

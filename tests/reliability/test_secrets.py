@@ -7,13 +7,12 @@ import base64
 import json
 from pathlib import Path
 
+import devserver
 from livekit_sip.settings import Settings
 from tests.reliability.conftest import make_project
 from tests.support import official
 from tests.support.e2e import JWT
 from tests.support.proxy import Proxy
-
-import devserver
 
 USERS = ["leak-scan-user-1", "leak-scan-user-2"]
 PASSWORDS = ["leak-scan-pass-1", "leak-scan-pass-2", "leak-scan-pass-3"]
