@@ -13,6 +13,14 @@ MAX_SEGMENT_GROWTH = 1.5
 TARGET_IDS = ("operation_ratio", "preview_calls", "refresh_calls", "up_linear")
 
 
+def seconds(value: float) -> str:
+    return f"{value:.2f} s" if value < 10 else f"{value:.1f} s"
+
+
+def calls(count: int) -> str:
+    return f"{count} call" if count == 1 else f"{count} calls"
+
+
 def _met(flag: bool | None) -> str:
     return "n/a" if flag is None else ("met" if flag else "**not met**")
 
@@ -80,9 +88,9 @@ def markdown(data: dict[str, Any]) -> str:
     ]
     for n, stack in data["stacks"].items():
         base = data["baseline"][n]
-        cells = [f"{stack[c]['seconds']:.1f} s · {stack[c]['calls']} calls" for c in COMMANDS]
+        cells = [f"{seconds(stack[c]['seconds'])} · {calls(stack[c]['calls'])}" for c in COMMANDS]
         lines.append(f"| {n} | " + " | ".join(cells)
-                     + f" | {base['seconds']:.1f} s · {base['calls']} calls | {base['up_ratio']:.1f}× |")
+                     + f" | {seconds(base['seconds'])} · {calls(base['calls'])} | {base['up_ratio']:.1f}× |")
     slopes = [data["scaling"][c]["slope_s_per_trunk"] for c in (*COMMANDS, "sdk")]
     lines.append("| s/trunk | " + " | ".join("—" if s is None else f"{s:.3f}" for s in slopes) + " | |")
     memory = data["memory"]

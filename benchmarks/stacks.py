@@ -47,6 +47,8 @@ class CommandResult:
     methods: dict[str, int]
     #: The engine's summary of what changed, e.g. {"create": 10, "same": 1}.
     changes: dict[str, int] = field(default_factory=dict)
+    #: Bodies of the ListSIPOutboundTrunk calls (they hold no secrets), to see how pages were asked for.
+    list_requests: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -79,8 +81,9 @@ def bench_stack(base: Path, env: dict[str, str], proxy: Proxy, n: int,
             outcome = project.run(command)
         seconds = time.perf_counter() - started
         methods = proxy.methods()
+        lists = [dict(call.body) for call in list(proxy.calls) if call.method == "ListSIPOutboundTrunk"]
         results[command] = CommandResult(seconds, len(methods), dict(sorted(Counter(methods).items())),
-                                         _changes(command, outcome))
+                                         _changes(command, outcome), lists)
     return results
 
 

@@ -17,15 +17,21 @@ from livekit_sip.client import SIPClient  # noqa: E402
 from livekit_sip.settings import Settings  # noqa: E402
 
 
-@pytest.fixture(scope="session")
-def livekit(tmp_path_factory: pytest.TempPathFactory) -> Iterator[devserver.DevServer]:
-    """The real livekit-server on a free loopback port; fails (never skips) if a tool is missing."""
+def serve(state_dir: Path) -> Iterator[devserver.DevServer]:
+    """A real livekit-server on free loopback ports, stopped by PID afterwards;
+    fails (never skips) when a tool is missing."""
     try:
-        server = devserver.start(tmp_path_factory.mktemp("devserver"))
+        server = devserver.start(state_dir)
     except devserver.ToolMissing as err:
         pytest.fail(str(err), pytrace=False)
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def livekit(tmp_path_factory: pytest.TempPathFactory) -> Iterator[devserver.DevServer]:
+    """The session's livekit-server, shared by integration and end-to-end tests."""
+    yield from serve(tmp_path_factory.mktemp("devserver"))
 
 
 @pytest.fixture(scope="session")

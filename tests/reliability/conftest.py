@@ -10,18 +10,15 @@ import pytest
 
 import devserver
 from livekit_sip.settings import Settings
+from tests.conftest import serve
 from tests.support.e2e import Project
 from tests.support.proxy import Proxy
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[devserver.DevServer]:
-    try:
-        started = devserver.start(tmp_path_factory.mktemp("faultserver"))
-    except devserver.ToolMissing as err:
-        pytest.fail(str(err), pytrace=False)
-    yield started
-    started.stop()
+    """A server of this module's own: fault tests kill and flush it."""
+    yield from serve(tmp_path_factory.mktemp("faultserver"))
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,85 @@
+"""`python -m benchmarks.run` at a tiny size: every figure is written, every table row is there.
+
+No timing is asserted; only the shape of the results and the call counts that do
+not depend on speed.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from typing import Any
+
+import pytest
+
+from benchmarks import run
+
+OPERATIONS = ["create", "get", "update", "replace", "delete"]
+COMMANDS = ["up", "preview", "refresh", "destroy"]
+OPERATION_KEYS = {"client_ms", "bare_ms", "ratio", "ratio_of_medians", "client_p90_ms", "bare_p90_ms",
+                  "iterations", "target", "met"}
+COMMAND_KEYS = {"seconds", "calls", "methods", "changes", "list_requests"}
+TARGET_IDS = ["operation_ratio", "preview_calls", "refresh_calls", "up_linear"]
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], str]:
+    out = tmp_path_factory.mktemp("bench")
+    assert run.main(["--sizes", "2", "--iterations", "3", "--out", str(out)]) == 0
+    data = json.loads((out / f"{datetime.date.today().isoformat()}.json").read_text())
+    return data, (out / "latest.md").read_text()
+
+
+def test_json_has_every_figure(results: tuple[dict[str, Any], str]) -> None:
+    data, _ = results
+    assert {"date", "started_at", "settings", "environment", "load_average", "operations", "stacks",
+            "baseline", "scaling", "memory", "total_seconds", "targets"} <= set(data)
+    assert data["settings"] == {"sizes": [2], "iterations": 3, "concurrency": 4}
+    assert {"python", "pulumi", "pulumi_sdk", "livekit_server", "livekit_api", "cpus"} <= set(data["environment"])
+    for op in OPERATIONS:
+        assert set(data["operations"][op]) == OPERATION_KEYS
+        assert data["operations"][op]["iterations"] == 3
+    assert set(data["stacks"]) == {"2"}
+    for command in COMMANDS:
+        assert set(data["stacks"]["2"][command]) == COMMAND_KEYS
+    assert {"seconds", "calls", "trunks", "concurrency", "up_ratio"} <= set(data["baseline"]["2"])
+    assert set(data["scaling"]) == {*COMMANDS, "sdk"}
+    for fit in data["scaling"].values():
+        assert set(fit) == {"slope_s_per_trunk", "intercept_s", "r2", "segment_slopes"}
+    assert {"trunks", "peak_hwm_mib", "peak_rss_mib", "samples", "interval_s", "processes"} <= set(data["memory"])
+    assert [t["id"] for t in data["targets"]] == TARGET_IDS
+    for target in data["targets"]:
+        assert {"target", "figure", "met"} <= set(target)
+
+
+def test_calls_are_counted_and_the_provider_is_sampled(results: tuple[dict[str, Any], str]) -> None:
+    data, _ = results
+    stack = data["stacks"]["2"]
+    assert stack["up"]["methods"] == {"CreateSIPOutboundTrunk": 2}
+    assert stack["preview"]["calls"] == 0
+    assert stack["refresh"]["methods"] == {"ListSIPOutboundTrunk": 1}
+    assert stack["destroy"]["methods"] == {"DeleteSIPTrunk": 2}
+    assert data["baseline"]["2"]["calls"] == 2 and data["baseline"]["2"]["trunks"] == 2
+    assert data["memory"]["trunks"] == 2
+    assert data["memory"]["samples"] > 0 and data["memory"]["peak_hwm_mib"] > 0
+    assert data["targets"][3]["met"] is None  # one size cannot show a slope
+
+
+def test_markdown_has_every_row(results: tuple[dict[str, Any], str]) -> None:
+    _, table = results
+    rows = [line for line in table.splitlines() if line.startswith("|")]
+    firsts = [row.split("|")[1].strip() for row in rows]
+    for op in OPERATIONS:
+        assert op in firsts
+    assert "2" in firsts and "s/trunk" in firsts
+    for text in ("each operation ≤ 1.10× a bare request", "converged `preview` makes 0 API calls",
+                 "`refresh` of N trunks makes ≤ ceil(N/100)+1 API calls", "`up` wall time grows linearly in N",
+                 "dynamic provider peak memory"):
+        assert any(first.startswith(text) for first in firsts), text
+    header = next(row for row in rows if row.startswith("| Trunks"))
+    assert [c.strip() for c in header.split("|")[1:-1]] == [
+        "Trunks", "`up`", "`preview`", "`refresh`", "`destroy`", "SDK creates", "`up` ÷ SDK"]
+    tables = [block.splitlines() for block in table.split("\n\n") if block.startswith("|")]
+    assert len(tables) == 3
+    for lines in tables:
+        assert all(line.count("|") == lines[0].count("|") for line in lines), lines
