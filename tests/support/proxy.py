@@ -64,7 +64,7 @@ class Proxy:
                     data = text.encode()
                     ctype = "application/json"
                 else:
-                    conn = http.client.HTTPConnection(target.hostname, target.port, timeout=60)
+                    conn = http.client.HTTPConnection(str(target.hostname), target.port, timeout=60)
                     headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
                     conn.request("POST", self.path, body=raw, headers=headers)
                     resp = conn.getresponse()
