@@ -8,6 +8,7 @@ engine threads call one instance at once, so lazily built state is locked.
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import sys
 import threading
@@ -38,6 +39,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 ID = "sip_trunk_id"
 DEADLINE_KEY = "livekit-sip:deadline"
 DEADLINE_ENV = "LIVEKIT_SIP_DEADLINE"
+#: When set, the provider process logs each API call (method, status, time; never bodies) here.
+LOG_FILE_ENV = "LIVEKIT_SIP_LOG_FILE"
 ADOPT = "adopt_trunk_id"
 #: Reads within this many seconds of a project listing are served from it.
 SNAPSHOT_TTL = 60.0
@@ -77,6 +80,13 @@ class TrunkProvider(ResourceProvider):
         """Remember where the credentials are; nothing is read or sent yet."""
         config = req.config
         self._lookup: Callable[[str], str | None] = lambda key: config.get(key)
+        log_file = os.environ.get(LOG_FILE_ENV)
+        if log_file:
+            handler = logging.FileHandler(log_file)
+            handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+            logger = logging.getLogger("livekit_sip")
+            logger.addHandler(handler)
+            logger.setLevel(logging.DEBUG)
 
     # -- lazily built, per provider process --------------------------------
 

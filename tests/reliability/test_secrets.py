@@ -22,7 +22,8 @@ def test_secret_scan_finds_nothing_after_every_operation(
         tmp_path: Path, fault_proxy: Proxy, server: devserver.DevServer, server_settings: Settings) -> None:
     adopted = official.create_trunk(server_settings, name="adopt-me", address="sip.example.net",
                                     numbers=["+15105550999"], auth_username=USERS[1], auth_password=PASSWORDS[2])
-    project = make_project(tmp_path, fault_proxy, server, "leaks")
+    log_file = tmp_path / "provider.log"
+    project = make_project(tmp_path / "project", fault_proxy, server, "leaks", LIVEKIT_SIP_LOG_FILE=str(log_file))
     project.set_trunks({
         "one": {"address": "sip.example.com", "numbers": ["+15105550001"]},
         "adopted": {"address": "sip.example.net", "numbers": ["+15105550999"],
@@ -54,5 +55,9 @@ def test_secret_scan_finds_nothing_after_every_operation(
 
     project.run("destroy")
     found += project.leaks(secrets)
+    provider_log = log_file.read_bytes()
+    assert b"CreateSIPOutboundTrunk -> 200" in provider_log and b"DeleteSIPTrunk -> 200" in provider_log
+    found += [f"provider log: {s[:4]}" for s in secrets if s.encode() in provider_log]
+    found += ["provider log: JWT"] if JWT.search(provider_log) else []
     assert found == []
     assert official.list_trunks(server_settings) == {}

@@ -1,0 +1,33 @@
+"""The example stacks and the README's stack block are valid configs."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from livekit_sip.stack_config import trunk_entries
+
+ROOT = Path(__file__).resolve().parents[2]
+STACKS = sorted((ROOT / "stacks").glob("Pulumi.*.yaml"))
+
+
+def test_local_dev_and_prod_stacks_exist() -> None:
+    assert {p.name for p in STACKS} >= {"Pulumi.local.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml"}
+
+
+@pytest.mark.parametrize("path", STACKS, ids=[p.stem for p in STACKS])
+def test_example_stack_trunks_validate(path: Path) -> None:
+    config = yaml.safe_load(path.read_text())["config"]
+    entries = trunk_entries(config["livekit-sip:trunks"], ROOT)
+    assert entries and all(e["address"] and e["numbers"] for e in entries.values())
+
+
+def test_readme_cloud_quickstart_block_validates() -> None:
+    readme = (ROOT / "README.md").read_text()
+    blocks = [b for b in re.findall(r"```yaml\n(.*?)```", readme, re.S) if b.startswith("config:")]
+    assert blocks, "README has no stack config block"
+    config = yaml.safe_load(blocks[0].replace("{secure: ...}", "x"))["config"]
+    assert set(trunk_entries(config["livekit-sip:trunks"], ROOT)) == {"telnyx-us", "twilio-eu"}
