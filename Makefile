@@ -8,6 +8,10 @@ export PULUMI_SKIP_UPDATE_CHECK := true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION := true
 export PULUMI_HOME := $(CURDIR)/.tools/pulumi-home
 export PULUMI_BACKEND_URL := file://$(CURDIR)/.pulumi-state
+# The language host built by `make tools` (v3.79) takes the interpreter from here.
+export PULUMI_PYTHON_CMD := $(CURDIR)/$(VENV)/bin/python
+# Stack `local` only: its secrets are the dev server's throwaway keys.
+LOCAL_PASSPHRASE := livekit-sip-local
 
 .PHONY: up down test tools bench venv lint
 
@@ -25,7 +29,10 @@ tools:
 up: venv tools
 	$(PY) scripts/devserver.py start --local --port 7880
 	mkdir -p .pulumi-state
-	. .devserver/env && $(PY) scripts/stack.py up local --refresh
+	. .devserver/env && export PULUMI_CONFIG_PASSPHRASE="$${PULUMI_CONFIG_PASSPHRASE-$(LOCAL_PASSPHRASE)}" && \
+	  pulumi stack select --create --secrets-provider passphrase local && \
+	  pulumi up --yes --refresh --stack local && \
+	  echo "trunk IDs:" && pulumi stack output trunkIds --stack local --json
 
 down:
 	$(PY) scripts/devserver.py stop

@@ -77,6 +77,16 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _port_free(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as Go's listeners do
+        try:
+            sock.bind((HOST, port))
+        except OSError:
+            return False
+        return True
+
+
 def _wait(check: callable[[], bool], what: str, proc: subprocess.Popen[bytes], log: Path,
           timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
@@ -115,11 +125,12 @@ def _record(state_dir: Path, name: str, proc: subprocess.Popen[bytes], exe: str)
     path.write_text(json.dumps(pids))
 
 
-def start_redis(state_dir: Path, port: int) -> subprocess.Popen[bytes]:
+def start_redis(state_dir: Path, port: int, persist: bool = False) -> subprocess.Popen[bytes]:
+    """Redis on loopback; with `persist`, trunks survive a stop (saved to state_dir on shutdown)."""
     exe = tool("redis-server")
     log = state_dir / "redis.log"
     proc = subprocess.Popen(
-        [exe, "--bind", HOST, "--port", str(port), "--save", "", "--appendonly", "no",
+        [exe, "--bind", HOST, "--port", str(port), "--save", "3600 1" if persist else "", "--appendonly", "no",
          "--dir", str(state_dir)],
         stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
     _record(state_dir, "redis", proc, exe)
@@ -150,7 +161,7 @@ def start_livekit(state_dir: Path, http_port: int, redis_port: int, api_key: str
 
 
 def start(state_dir: Path = DEFAULT_STATE, http_port: int | None = None,
-          api_key: str | None = None, api_secret: str | None = None) -> DevServer:
+          api_key: str | None = None, api_secret: str | None = None, persist: bool = False) -> DevServer:
     """Start Redis and livekit-server on loopback and wait until both answer.
 
     Free ports and a random key pair are used unless given. Writes `env` (shell
@@ -162,12 +173,15 @@ def start(state_dir: Path = DEFAULT_STATE, http_port: int | None = None,
             and (api_key is None or running.api_key == api_key):
         return running
     stop(state_dir)
+    if http_port is not None and not _port_free(http_port):
+        raise RuntimeError(f"127.0.0.1:{http_port} is already in use by a process this checkout did not "
+                           "start; stop it, or pick another port")
     redis_port = free_port()
     http_port = http_port or free_port()
     api_key = api_key or "APItest" + secrets.token_hex(4)
     api_secret = api_secret or secrets.token_urlsafe(32)
     try:
-        start_redis(state_dir, redis_port)
+        start_redis(state_dir, redis_port, persist)
         start_livekit(state_dir, http_port, redis_port, api_key, api_secret)
     except BaseException:
         stop(state_dir)
@@ -198,10 +212,12 @@ def _running(state_dir: Path) -> DevServer | None:
 
 def _alive(pid: int, exe: str) -> bool:
     # redis-server rewrites its argv, so the executable link is the reliable check.
+    # A rebuilt binary shows as "<path> (deleted)" while the old process runs.
     try:
-        return os.path.basename(os.readlink(f"/proc/{pid}/exe")) == exe
+        target = os.readlink(f"/proc/{pid}/exe").removesuffix(" (deleted)")
     except OSError:
         return False
+    return os.path.basename(target) == exe
 
 
 def stop_one(state_dir: Path, name: str) -> None:
@@ -246,14 +262,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--state-dir", type=Path, default=DEFAULT_STATE)
     parser.add_argument("--port", type=int, default=None)
     parser.add_argument("--local", action="store_true",
-                        help="use the fixed dev key pair devkey/secret")
+                        help="fixed dev key pair devkey/secret, and trunks kept across stop/start")
     args = parser.parse_args(argv)
     if args.command == "stop":
         stop(args.state_dir)
         return 0
     try:
         key, secret = (LOCAL_KEY, LOCAL_SECRET) if args.local else (None, None)
-        server = start(args.state_dir, args.port, key, secret)
+        server = start(args.state_dir, args.port, key, secret, persist=args.local)
     except (ToolMissing, RuntimeError) as err:
         print(f"devserver: {err}", file=sys.stderr)
         return 1

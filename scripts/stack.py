@@ -1,11 +1,11 @@
-"""Run `pulumi up / preview / refresh / destroy` on a stack of this project.
+"""Run `pulumi up / preview / refresh / destroy` on a stack of this project, for tests and benchmarks.
 
-The real `pulumi` CLI from `.tools/bin` drives the engine; the program
-(`__main__.py`) is served to it through Pulumi's Automation API, because the
-Python language host cannot be built from the Go module proxy (see README).
+The real `pulumi` CLI from `.tools/bin` runs the on-disk program (`__main__.py`)
+through the real Python language host; Pulumi's Automation API only drives the
+CLI and parses its results. `make up` calls the CLI directly.
 
-    python scripts/stack.py up local          # also: preview, refresh, destroy, outputs
-    python scripts/stack.py cli local -- config set --secret --path 'credentials.x.password' NEW
+    python scripts/stack.py preview local      # also: up, refresh, destroy, outputs
+    python scripts/stack.py cli local -- config set --secret --path 'livekit-sip:credentials.x.password' NEW
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import runpy
 import subprocess
 import sys
 from collections.abc import Callable, Mapping
@@ -29,7 +28,11 @@ LOCAL_PASSPHRASE = "livekit-sip-local"
 
 
 def base_env(work_dir: Path, state_dir: Path, passphrase: str | None) -> dict[str, str]:
-    """Environment for the CLI and the dynamic-provider process it starts."""
+    """Environment for the CLI, the language host and the dynamic-provider process.
+
+    The language host (v3.79) takes its interpreter from PULUMI_PYTHON_CMD; the
+    program and provider import `livekit_sip` through PYTHONPATH.
+    """
     env = {
         "PULUMI_BACKEND_URL": state_dir.resolve().as_uri(),
         "PULUMI_SKIP_UPDATE_CHECK": "true",
@@ -51,28 +54,17 @@ def passphrase_for(stack: str) -> str | None:
     return LOCAL_PASSPHRASE if stack == "local" else None
 
 
-def program_for(work_dir: Path) -> Callable[[], None]:
-    def program() -> None:
-        if str(ROOT) not in sys.path:
-            sys.path.insert(0, str(ROOT))
-        runpy.run_path(str(work_dir / "__main__.py"), run_name="__main__")
-    return program
-
-
 def select(stack: str, work_dir: Path = ROOT, state_dir: Path | None = None,
            env: Mapping[str, str] | None = None) -> auto.Stack:
     """Create or select `stack` of the project in `work_dir` with the file backend."""
     state_dir = state_dir or work_dir / ".pulumi-state"
     state_dir.mkdir(parents=True, exist_ok=True)
     env_vars = {**base_env(work_dir, state_dir, passphrase_for(stack)), **(env or {})}
-    os.environ.update({k: v for k, v in env_vars.items() if k.startswith("PULUMI_PYTHON")})
     command = auto.PulumiCommand(root=str(TOOLS))
     opts = auto.LocalWorkspaceOptions(
         work_dir=str(work_dir), pulumi_home=env_vars["PULUMI_HOME"], env_vars=env_vars,
         secrets_provider="passphrase", pulumi_command=command)
-    os.chdir(work_dir)
-    return auto.create_or_select_stack(stack, project_name="livekit-sip",
-                                       program=program_for(work_dir), opts=opts)
+    return auto.create_or_select_stack(stack, work_dir=str(work_dir), opts=opts)
 
 
 def cli(stack: str, args: list[str], work_dir: Path = ROOT, state_dir: Path | None = None,

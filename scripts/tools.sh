@@ -6,6 +6,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BIN="$ROOT/.tools/bin"
 PULUMI_VERSION="3.274.1"
+# The language host moved to a module of its own in v3.80.0, which the Go module
+# proxy does not serve; v3.79.0 is the newest release that still ships it in sdk/v3.
+LANGUAGE_HOST_VERSION="3.79.0"
 LIVEKIT_VERSION="v1.13.5"
 STAMP="$ROOT/.tools/stamp"
 
@@ -13,11 +16,11 @@ die() { echo "make tools: $*" >&2; exit 1; }
 
 command -v go >/dev/null 2>&1 || die "Go is not installed. Install Go 1.26 or newer (it builds pulumi and livekit-server from the Go module proxy)."
 GO_VERSION="$(go env GOVERSION)"
-WANT="pulumi=$PULUMI_VERSION livekit-server=$LIVEKIT_VERSION $GO_VERSION $(sha256sum "$ROOT/tools/pulumi/go.sum" | cut -c1-16)"
+WANT="pulumi=$PULUMI_VERSION pulumi-language-python=$LANGUAGE_HOST_VERSION livekit-server=$LIVEKIT_VERSION $GO_VERSION $(cat "$ROOT"/tools/*/go.sum | sha256sum | cut -c1-16)"
 mkdir -p "$BIN"
 
 have_all() {
-  for tool in pulumi pulumi-language-python-exec pulumi-resource-pulumi-python livekit-server; do
+  for tool in pulumi pulumi-language-python pulumi-language-python-exec pulumi-resource-pulumi-python livekit-server; do
     [ -x "$BIN/$tool" ] || return 1
   done
 }
@@ -31,7 +34,12 @@ else
     -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION" \
     -o "$BIN/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi) \
     || die "building pulumi failed; it needs the Go module proxy (GOPROXY) to be reachable"
-  # The runner and dynamic-provider launcher are scripts inside the sdk/v3 module.
+  echo "make tools: building pulumi-language-python $LANGUAGE_HOST_VERSION from Go modules"
+  (cd "$ROOT/tools/pulumi-language-python" && CGO_ENABLED=0 go build -trimpath \
+    -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$LANGUAGE_HOST_VERSION" \
+    -o "$BIN/pulumi-language-python" github.com/pulumi/pulumi/sdk/v3/python/cmd/pulumi-language-python) \
+    || die "building pulumi-language-python failed; it needs the Go module proxy (GOPROXY) to be reachable"
+  # The runner (next to the language host) and the dynamic-provider launcher are scripts inside the sdk/v3 module.
   SDK_DIR="$(cd "$ROOT/tools/pulumi" && go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)"
   install -m 0755 "$SDK_DIR/python/cmd/pulumi-language-python-exec" "$BIN/pulumi-language-python-exec"
   install -m 0755 "$SDK_DIR/python/dist/pulumi-resource-pulumi-python" "$BIN/pulumi-resource-pulumi-python"

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from pulumi import automation as auto
 
 import devserver
 from livekit_sip.tokens import TokenSource
@@ -40,52 +39,60 @@ def test_python_sdk_is_not_newer_than_the_cli() -> None:
 
 
 def test_provider_launcher_and_runner_scripts_are_installed() -> None:
-    for name in ("pulumi-resource-pulumi-python", "pulumi-language-python-exec"):
+    for name in ("pulumi-language-python", "pulumi-resource-pulumi-python", "pulumi-language-python-exec"):
         path = BIN / name
         assert path.is_file() and os.access(path, os.X_OK), f"{path} missing: run `make tools`"
 
 
 ECHO_PROVIDER = textwrap.dedent('''
+    import os
+
     from pulumi.dynamic import CreateResult, ResourceProvider
 
     class EchoProvider(ResourceProvider):
         def create(self, props):
-            return CreateResult("echo-" + props["word"], {"word": props["word"], "pid": __import__("os").getpid()})
+            return CreateResult("echo-" + props["word"], {"word": props["word"], "pid": os.getpid()})
+''')
+
+ECHO_PROGRAM = textwrap.dedent('''
+    import os
+
+    import pulumi
+    from pulumi.dynamic import Resource
+
+    from echo_provider import EchoProvider
+
+    class Echo(Resource):
+        def __init__(self, name):
+            super().__init__(EchoProvider(), name, {"word": "hello", "pid": None})
+
+    pulumi.export("pid", Echo("echo").pid)
+    pulumi.export("program_pid", os.getpid())
 ''')
 
 
 def test_trivial_dynamic_resource_goes_up_and_down_through_the_real_cli(tmp_path: Path) -> None:
     (tmp_path / "echo_provider.py").write_text(ECHO_PROVIDER)
+    (tmp_path / "__main__.py").write_text(ECHO_PROGRAM)
     (tmp_path / "Pulumi.yaml").write_text("name: smoke\nruntime: python\n")
-
-    def program() -> None:
-        import sys
-
-        import pulumi
-        from pulumi.dynamic import Resource
-        sys.path.insert(0, str(tmp_path))
-        from echo_provider import EchoProvider  # type: ignore[import-not-found]
-
-        class Echo(Resource):
-            def __init__(self, name: str) -> None:
-                super().__init__(EchoProvider(), name, {"word": "hello", "pid": None})
-
-        pulumi.export("pid", Echo("echo").pid)  # type: ignore[attr-defined]
-
-    env = {**stack_runner.base_env(tmp_path, tmp_path / "state", "smoke"),
-           "PYTHONPATH": f"{tmp_path}{os.pathsep}{ROOT}"}
     (tmp_path / "state").mkdir()
-    stack = auto.create_or_select_stack("smoke", project_name="smoke", program=program, opts=auto.LocalWorkspaceOptions(
-        work_dir=str(tmp_path), env_vars=env, pulumi_home=env["PULUMI_HOME"], secrets_provider="passphrase",
-        pulumi_command=auto.PulumiCommand(root=str(ROOT / ".tools"))))
-    up = stack.up(color="never")
-    assert up.summary.resource_changes == {"create": 2}
-    provider_pid = up.outputs["pid"].value
-    assert isinstance(provider_pid, int) and provider_pid != os.getpid(), "provider must run in the plugin process"
+    env = {**os.environ, **stack_runner.base_env(tmp_path, tmp_path / "state", "smoke")}
+
+    def pulumi(*args: str) -> str:
+        done = subprocess.run([str(BIN / "pulumi"), "--non-interactive", *args], cwd=tmp_path, env=env,
+                              capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    pulumi("stack", "init", "smoke", "--secrets-provider", "passphrase")
+    up = pulumi("up", "--yes", "--skip-preview")
+    assert "+ 2 created" in up
+    pids = [int(pulumi("stack", "output", name)) for name in ("pid", "program_pid")]
+    assert len(set(pids)) == 2 and os.getpid() not in pids, "program and provider run in their own processes"
     state_files = list((tmp_path / "state" / ".pulumi" / "stacks").rglob("*.json"))
     assert any("echo-hello" in p.read_text() for p in state_files)
-    down = stack.destroy(color="never")
-    assert down.summary.resource_changes == {"delete": 2}
+    down = pulumi("destroy", "--yes", "--skip-preview")
+    assert "- 2 deleted" in down
     assert not any("echo-hello" in p.read_text() for p in state_files)
 
 
