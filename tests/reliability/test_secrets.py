@@ -9,9 +9,8 @@ from pathlib import Path
 
 import devserver
 from livekit_sip.settings import Settings
-from tests.reliability.conftest import make_project
 from tests.support import official
-from tests.support.e2e import JWT
+from tests.support.e2e import JWT, Project
 from tests.support.proxy import Proxy
 
 USERS = ["leak-scan-user-1", "leak-scan-user-2"]
@@ -23,7 +22,11 @@ def test_secret_scan_finds_nothing_after_every_operation(
     adopted = official.create_trunk(server_settings, name="adopt-me", address="sip.example.net",
                                     numbers=["+15105550999"], auth_username=USERS[1], auth_password=PASSWORDS[2])
     log_file = tmp_path / "provider.log"
-    project = make_project(tmp_path / "project", fault_proxy, server, "leaks", LIVEKIT_SIP_LOG_FILE=str(log_file))
+    # The connection comes from stack config this time, the API secret as a Pulumi secret.
+    project = Project.create(tmp_path / "project", {"LIVEKIT_SIP_LOG_FILE": str(log_file)}, "leaks")
+    project.cli("config", "set", "livekit:url", fault_proxy.url)
+    project.cli("config", "set", "livekit:apiKey", server.api_key)
+    project.cli("config", "set", "--secret", "livekit:apiSecret", server.api_secret)
     project.set_trunks({
         "one": {"address": "sip.example.com", "numbers": ["+15105550001"]},
         "adopted": {"address": "sip.example.net", "numbers": ["+15105550999"],

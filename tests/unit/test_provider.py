@@ -1,0 +1,99 @@
+"""The provider's plan-time contract: check and diff, with no server and no API call."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pulumi.dynamic import Config, ConfigureRequest
+from pulumi.runtime import rpc
+
+from livekit_sip.provider import TrunkProvider
+
+SETTINGS = {"livekit:url": "https://example.livekit.cloud", "livekit:apiKey": "APIkey",
+            "livekit:apiSecret": "s" * 32}
+BASE: dict[str, Any] = {"address": "sip.example.com", "numbers": ["+15105550100", "+15105550101"],
+                        "name": "trunk", "__provider": "blob-1"}
+
+
+def configured(values: dict[str, str] | None = None) -> TrunkProvider:
+    provider = TrunkProvider()
+    provider.configure(ConfigureRequest(Config(SETTINGS if values is None else values, "livekit-sip")))
+    return provider
+
+
+def outputs(**changes: Any) -> dict[str, Any]:
+    provider = configured()
+    checked = provider.check({}, {**BASE, **changes}).inputs
+    return {**checked, "sip_trunk_id": "ST_abcdefabcdef", "__provider": "blob-1"}
+
+
+def test_check_normalizes_enum_spellings_and_country_case() -> None:
+    result = configured().check({}, {**BASE, "transport": "SIP_TRANSPORT_TLS", "include_headers": 2,
+                                     "media_encryption": "Allow", "destination_country": "de"})
+    assert result.failures == []
+    assert (result.inputs["transport"], result.inputs["include_headers"], result.inputs["media_encryption"]) \
+        == ("tls", "all", "allow")
+    assert result.inputs["destination_country"] == "DE"
+
+
+def test_check_names_every_bad_field() -> None:
+    result = configured().check({}, {**BASE, "address": "sip:x@y", "numbers": ["123"], "transport": "quic"})
+    assert sorted(f.property for f in result.failures) == ["address", "numbers[0]", "transport"]
+    assert all(f.reason.startswith(f.property + ":") for f in result.failures)
+
+
+def test_check_skips_values_unknown_during_preview() -> None:
+    result = configured().check({}, {**BASE, "auth_username": rpc.UNKNOWN, "auth_password": rpc.UNKNOWN})
+    assert result.failures == []
+
+
+def test_check_without_connection_settings_fails_before_any_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("LIVEKIT_URL", "LIVEKIT_API_KEY", "LIVEKIT_API_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    result = configured({}).check({}, dict(BASE))
+    assert [f.property for f in result.failures] == ["livekit:url"]
+    assert "LIVEKIT_API_SECRET" in result.failures[0].reason
+
+
+def test_check_takes_connection_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LIVEKIT_URL", "wss://example.livekit.cloud")
+    monkeypatch.setenv("LIVEKIT_API_KEY", "APIkey")
+    monkeypatch.setenv("LIVEKIT_API_SECRET", "s" * 32)
+    assert configured({}).check({}, dict(BASE)).failures == []
+
+
+def test_diff_of_a_converged_trunk_reports_no_changes_despite_a_new_provider_blob() -> None:
+    news = configured().check({}, {**BASE, "__provider": "blob-2"}).inputs
+    result = configured().diff("ST_abcdefabcdef", outputs(), {**news, "__provider": "blob-2"})
+    assert result.changes is False and result.replaces == []
+
+
+def test_diff_ignores_the_order_of_numbers() -> None:
+    news = configured().check({}, {**BASE, "numbers": list(reversed(BASE["numbers"]))}).inputs
+    assert configured().diff("ST_abcdefabcdef", outputs(), news).changes is False
+
+
+def test_diff_of_a_changed_header_asks_for_an_update_never_a_replacement() -> None:
+    news = configured().check({}, {**BASE, "headers": {"X-Team": "sales"}}).inputs
+    result = configured().diff("ST_abcdefabcdef", outputs(), news)
+    assert result.changes is True and result.replaces == []
+
+
+def test_diff_with_unknown_inputs_reports_a_possible_change() -> None:
+    news = {**outputs(), "metadata": rpc.UNKNOWN}
+    assert configured().diff("ST_abcdefabcdef", outputs(), news).changes is True
+
+
+def test_diff_sees_a_password_rotation() -> None:
+    olds = outputs(auth_username="u", auth_password="old")
+    news = configured().check({}, {**BASE, "auth_username": "u", "auth_password": "new"}).inputs
+    assert configured().diff("ST_abcdefabcdef", olds, news).changes is True
+
+
+def test_provider_pickles_without_connection_state() -> None:
+    import dill  # the dynamic-provider runtime's serializer
+
+    provider = TrunkProvider()
+    blob = dill.dumps(provider, recurse=True)
+    assert len(blob) < 200 and b"apiSecret" not in blob

@@ -1,0 +1,53 @@
+"""`OutboundTrunk` under Pulumi's mocks: what the program registers (provider methods never run here)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+import pytest
+
+from livekit_sip import OutboundTrunk, OutboundTrunkArgs
+
+registered: list[pulumi.runtime.MockResourceArgs] = []
+
+
+class Mocks(pulumi.runtime.Mocks):
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        registered.append(args)
+        return "ST_mockmockmock", {**args.inputs, "sip_trunk_id": "ST_mockmockmock"}
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        return {}, None
+
+
+@pytest.fixture(autouse=True)
+def mocks() -> None:
+    registered.clear()
+    pulumi.runtime.set_mocks(Mocks(), preview=False)
+
+
+@pulumi.runtime.test
+def test_trunk_registers_as_a_dynamic_resource_named_after_its_key() -> Any:
+    trunk = OutboundTrunk("telnyx-us", OutboundTrunkArgs(address="sip.telnyx.com", numbers=["+15105550100"]))
+
+    def check(values: list[Any]) -> None:
+        sip_trunk_id, name = values
+        assert sip_trunk_id == "ST_mockmockmock"
+        assert name == "telnyx-us", "name defaults to the resource name"
+        assert registered[0].typ == "pulumi-python:dynamic/livekit:OutboundTrunk"
+
+    return pulumi.Output.all(trunk.sip_trunk_id, trunk.name).apply(check)
+
+
+@pulumi.runtime.test
+def test_credentials_are_secret_outputs_even_when_given_plain() -> Any:
+    trunk = OutboundTrunk("t", OutboundTrunkArgs(address="sip.example.com", numbers=["+15105550100"],
+                                                 auth_username="user", auth_password="pass"))
+
+    async def secrets() -> list[bool]:
+        return [await trunk.auth_username.is_secret(), await trunk.auth_password.is_secret(),
+                await trunk.address.is_secret()]
+
+    return pulumi.Output.from_input(secrets()).apply(lambda flags: None if flags == [True, True, False]
+                                                     else pytest.fail(f"secret flags {flags}"))
