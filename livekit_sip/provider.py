@@ -169,7 +169,11 @@ class TrunkProvider(ResourceProvider):
                 info = self.client().replace(adopt, spec.to_info())
             else:
                 info = self._create(spec)
-        except NotFoundError:
+        except TrunkError:
+            raise
+        except NotFoundError as err:
+            if not adopt:
+                raise TrunkError(_label(props), "create", err) from None
             missing = f"{ADOPT} {adopt} does not exist in this LiveKit project"
             raise TrunkError(_label(props), "adopt", missing) from None
         except LiveKitError as err:

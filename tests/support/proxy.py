@@ -2,7 +2,8 @@
 
 Every request is recorded as (RPC method, JSON body). A `fault` callable may
 answer instead of the server: return (status, body) to send that, or "stall"
-to hold the connection until the proxy stops.
+to hold the connection until the proxy stops, or "drop" to let the server
+answer and then cut the connection before the answer arrives.
 """
 
 from __future__ import annotations
@@ -35,7 +36,6 @@ class Proxy:
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        target = urlsplit(self.upstream)
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -59,18 +59,17 @@ class Proxy:
                 if answer == "stall":
                     proxy._stop.wait()
                     return
+                if answer == "drop":  # the server does the work, the answer is lost
+                    proxy._forward(self.path, raw, dict(self.headers.items()))
+                    self.close_connection = True
+                    self.connection.shutdown(2)
+                    return
                 if isinstance(answer, tuple):
                     status, text = answer
                     data = text.encode()
                     ctype = "application/json"
                 else:
-                    conn = http.client.HTTPConnection(str(target.hostname), target.port, timeout=60)
-                    headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
-                    conn.request("POST", self.path, body=raw, headers=headers)
-                    resp = conn.getresponse()
-                    status, data = resp.status, resp.read()
-                    ctype = resp.getheader("Content-Type", "application/json")
-                    conn.close()
+                    status, data, ctype = proxy._forward(self.path, raw, dict(self.headers.items()))
                 call.status = status
                 self.send_response(status)
                 self.send_header("Content-Type", ctype)
@@ -89,6 +88,17 @@ class Proxy:
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
+
+    def _forward(self, path: str, raw: bytes, headers: dict[str, str]) -> tuple[int, bytes, str]:
+        target = urlsplit(self.upstream)
+        conn = http.client.HTTPConnection(str(target.hostname), target.port, timeout=60)
+        sent = {k: v for k, v in headers.items() if k.lower() not in ("host", "connection")}
+        conn.request("POST", path, body=raw, headers=sent)
+        resp = conn.getresponse()
+        status, data = resp.status, resp.read()
+        ctype = resp.getheader("Content-Type", "application/json")
+        conn.close()
+        return status, data, ctype
 
     def methods(self) -> list[str]:
         with self._lock:
