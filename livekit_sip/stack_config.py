@@ -39,6 +39,8 @@ def snake(name: str) -> str:
 
 
 def _where(key: str, field: str) -> str:
+    if not field:
+        return f"{NAMESPACE}:trunks.{key}"
     field = re.sub(r"^[a-z_]+", lambda m: camel(m.group(0)), field)
     return f"{NAMESPACE}:trunks.{key}.{field}"
 
@@ -51,6 +53,10 @@ def _normalize_keys(raw: Mapping[str, Any], key: str, source: str, allowed: tupl
         field = snake(name)
         if field in ignored:
             continue
+        if field not in allowed and (field in SECRET_FIELDS or field in CREDENTIAL_FIELDS):
+            raise SpecError(name, "credentials are secrets and live in livekit-sip:credentials: run "
+                            f"pulumi config set --secret --path 'livekit-sip:credentials.{key}."
+                            f"{field.removeprefix('auth_')}' <value>", key)
         if field not in allowed:
             near = difflib.get_close_matches(camel(field), sorted(known), n=1, cutoff=0.6)
             hint = f"; did you mean {near[0]!r}?" if near else f"; known keys: {', '.join(sorted(known))}"
@@ -126,32 +132,32 @@ def trunk_entries(trunks: Any, base_dir: Path) -> dict[str, dict[str, Any]]:
     entries: dict[str, dict[str, Any]] = {}
     problems: list[str] = []
     for key, raw in trunks.items():
-        try:
-            entries[key] = _entry(key, raw, base_dir)
-        except SpecError as err:
-            problems.append(f"{_where(key, err.field)}: {err.reason}")
+        entry, errors = _entry(key, raw, base_dir)
+        entries[key] = entry
+        problems += [f"{_where(key, err.field)}: {err.reason}" for err in errors]
     if problems:
         raise SpecError("trunks", "\n".join(problems))
     return entries
 
 
-def _entry(key: str, raw: Any, base_dir: Path) -> dict[str, Any]:
+def _entry(key: str, raw: Any, base_dir: Path) -> tuple[dict[str, Any], list[SpecError]]:
+    """One entry with `name` defaulted, and every rule it breaks."""
     if not isinstance(raw, Mapping):
-        raise SpecError("", f"must be a map of trunk fields, got {type(raw).__name__}", key)
+        return {}, [SpecError("", f"must be a map of trunk fields, got {type(raw).__name__}", key)]
     fields = dict(raw)
-    loaded: dict[str, Any] = {}
-    if "file" in fields:
-        path = Path(str(fields.pop("file")))
-        loaded = load_file(path if path.is_absolute() else base_dir / path, key)
-    entry = {**loaded, **_normalize_keys(fields, key, "the stack config", ENTRY_FIELDS)}
+    try:
+        loaded: dict[str, Any] = {}
+        if "file" in fields:
+            path = Path(str(fields.pop("file")))
+            loaded = load_file(path if path.is_absolute() else base_dir / path, key)
+        entry = {**loaded, **_normalize_keys(fields, key, "the stack config", ENTRY_FIELDS)}
+    except SpecError as err:
+        return {}, [err]
     entry.setdefault("name", key)
     # Passwords are checked by the provider once the secrets are known.
     probe = {**entry, "auth_username": "", "auth_password": ""}
     _, errors = parse_spec(probe)
-    if errors:
-        raise SpecError(errors[0].field, "; ".join(
-            (f"{e.reason}" if e.field == errors[0].field else f"{camel(e.field)}: {e.reason}") for e in errors), key)
-    return entry
+    return entry, errors
 
 
 def credential_fields(key: str, creds: Any) -> dict[str, str]:

@@ -108,11 +108,24 @@ def test_unknown_key_with_no_near_match_lists_the_known_keys() -> None:
     assert "adoptTrunkId" in message
 
 
-@pytest.mark.parametrize("key", ["authPassword", "auth_password", "authUsername"])
-def test_credentials_are_refused_in_the_plain_trunk_config(key: str) -> None:
+@pytest.mark.parametrize(("key", "leaf"), [("authPassword", "password"), ("auth_password", "password"),
+                                           ("authUsername", "username"), ("password", "password")])
+def test_credentials_in_the_plain_trunk_config_point_to_the_secret_setting(key: str, leaf: str) -> None:
     message = config_error({"t": {**MINIMAL, key: "hunter2-secret"}})
-    assert "unknown key in the stack config" in message
+    assert f"livekit-sip:trunks.t.{camel(key)}: credentials are secrets" in message
+    assert f"pulumi config set --secret --path 'livekit-sip:credentials.t.{leaf}'" in message
     assert "hunter2-secret" not in message
+
+
+def test_every_problem_of_an_entry_gets_its_own_line_with_the_full_path() -> None:
+    message = config_error({"t": {"address": "sip:x", "numbers": ["1"], "transport": "quic"}})
+    lines = message.splitlines()
+    assert [line.split(":", 2)[1].split(" ")[0] for line in lines] == [
+        "trunks.t.address", "trunks.t.numbers[0]", "trunks.t.transport"]
+
+
+def test_an_entry_that_is_not_a_map_is_named_without_a_trailing_dot() -> None:
+    assert "livekit-sip:trunks.t: must be a map" in config_error({"t": "sip.example.com"})
 
 
 def test_same_field_in_both_spellings_is_refused() -> None:
