@@ -61,3 +61,10 @@ def _no_livekit_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("LIVEKIT_URL", "LIVEKIT_API_KEY", "LIVEKIT_API_SECRET"):
         monkeypatch.delenv(name, raising=False)
     os.environ.setdefault("PULUMI_SKIP_UPDATE_CHECK", "true")
+
+
+@pytest.fixture(autouse=True)
+def _restore_tracebacklimit() -> Iterator[None]:
+    """Provider errors set sys.tracebacklimit for the CLI; don't let that reach other tests."""
+    yield
+    sys.__dict__.pop("tracebacklimit", None)
