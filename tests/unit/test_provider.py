@@ -97,3 +97,42 @@ def test_provider_pickles_without_connection_state() -> None:
     provider = TrunkProvider()
     blob = dill.dumps(provider, recurse=True)
     assert len(blob) < 200 and b"apiSecret" not in blob
+
+
+def test_provider_errors_reach_the_cli_as_one_line() -> None:
+    import socket
+    import traceback
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    provider = configured({**SETTINGS, "livekit:url": f"http://127.0.0.1:{port}", "livekit-sip:deadline": "0.3"})
+    try:
+        provider.create(provider.check({}, dict(BASE)).inputs)
+    except Exception:
+        # what the dynamic-provider server sends to the engine
+        text = traceback.format_exc()
+    else:
+        pytest.fail("create against a closed port succeeded")
+    assert text.strip().splitlines() == [text.strip()]
+    assert text.startswith("livekit_sip.errors.TrunkError: trunk 'trunk': create failed: ")
+    assert f"cannot reach http://127.0.0.1:{port}" in text
+
+
+def test_unexpected_provider_errors_keep_their_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+    import traceback
+
+    sys.tracebacklimit = 0  # as left by an earlier LiveKit error in the same process
+    provider = configured()
+
+    def broken(*args: Any) -> None:
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(provider, "_spec", broken)
+    try:
+        provider.create(dict(BASE))
+    except KeyError:
+        text = traceback.format_exc()
+    assert text.startswith("Traceback (most recent call last):")
+    assert "in create" in text
