@@ -17,24 +17,12 @@ from livekit_sip.settings import Settings
 from tests.support import official
 from tests.support.e2e import Project
 from tests.support.proxy import Proxy
+from tests.support.specs import full_config
 
 PASSWORDS = ["first-Pa55word-e2e", "rotated-Pa55word-e2e"]
 USERNAME = "telnyx-user-e2e"
 
-FULL = {
-    "name": "Telnyx US",
-    "address": "sip.telnyx.com:5061",
-    "numbers": ["+15105550100", "+15105550101"],
-    "transport": "SIP_TRANSPORT_TLS",
-    "destinationCountry": "us",
-    "metadata": '{"team": "sales"}',
-    "headers": {"X-Team": "sales"},
-    "headersToAttributes": {"X-Call-Id": "call.id"},
-    "attributesToHeaders": {"call.reason": "X-Reason"},
-    "includeHeaders": "x_headers",
-    "mediaEncryption": "allow",
-    "fromHost": "sip.example.com",
-}
+FULL = full_config(transport="SIP_TRANSPORT_TLS", destination_country="us")
 PLAIN = {"address": "sip.example.org", "numbers": ["*"]}
 
 

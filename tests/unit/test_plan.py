@@ -10,23 +10,10 @@ from livekit_sip.enums import IncludeHeaders, MediaEncryption, Transport
 from livekit_sip.models import ListUpdate, TrunkInfo
 from livekit_sip.plan import REPLACE_ONLY, Action, encryption_update, numbers_update, plan
 from livekit_sip.spec import TrunkSpec, parse_spec
+from tests.support.specs import FULL_PROPS
 
-OLD: dict[str, Any] = {
-    "name": "Telnyx US",
-    "address": "sip.telnyx.com",
-    "numbers": ["+15105550100", "+15105550101"],
-    "auth_username": "user",
-    "auth_password": "old-password",
-    "transport": "tls",
-    "destination_country": "US",
-    "metadata": '{"team": "sales"}',
-    "headers": {"X-Team": "sales"},
-    "headers_to_attributes": {"X-Call-Id": "call.id"},
-    "attributes_to_headers": {"call.reason": "X-Reason"},
-    "include_headers": "x_headers",
-    "media_encryption": "disable",
-    "from_host": "sip.example.com",
-}
+OLD: dict[str, Any] = {**FULL_PROPS, "address": "sip.telnyx.com", "auth_password": "old-password",
+                       "media_encryption": "disable"}
 
 
 def spec(**changes: Any) -> TrunkSpec:

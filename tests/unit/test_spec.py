@@ -17,6 +17,7 @@ from livekit_sip.spec import (
     same_field,
     spec_from_info,
 )
+from tests.support.specs import FULL_PROPS
 
 BASE: dict[str, Any] = {
     "name": "Telnyx US",
@@ -538,22 +539,7 @@ def test_without_an_unknown_marker_the_placeholder_is_an_ordinary_value() -> Non
 
 # --- TrunkSpec conversions -----------------------------------------------------------
 
-FULL: dict[str, Any] = {
-    "name": "My outbound trunk",
-    "address": "sip.telnyx.com:5061",
-    "numbers": ["+15105550100", "+15105550101"],
-    "auth_username": "user",
-    "auth_password": "s3cret!",
-    "transport": "tls",
-    "destination_country": "US",
-    "metadata": '{"team": "sales"}',
-    "headers": {"X-Team": "sales"},
-    "headers_to_attributes": {"X-Call-Id": "call.id"},
-    "attributes_to_headers": {"call.reason": "X-Reason"},
-    "include_headers": "x_headers",
-    "media_encryption": "allow",
-    "from_host": "sip.example.com",
-}
+FULL: dict[str, Any] = {**FULL_PROPS, "name": "My outbound trunk"}
 
 
 def test_props_gives_every_field_with_short_enum_names_and_lists() -> None:
