@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Iterator
 from typing import Any
 
 import pulumi
@@ -22,9 +24,15 @@ class Mocks(pulumi.runtime.Mocks):
 
 
 @pytest.fixture(autouse=True)
-def mocks() -> None:
+def mocks() -> Iterator[None]:
+    # set_mocks needs a current event loop; an earlier asyncio.run() may have cleared it.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
     registered.clear()
     pulumi.runtime.set_mocks(Mocks(), preview=False)
+    yield
+    asyncio.set_event_loop(None)
+    loop.close()
 
 
 @pulumi.runtime.test
