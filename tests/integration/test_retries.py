@@ -109,7 +109,7 @@ def test_a_call_refused_until_the_deadline_raises_unavailable(
 
     assert (info.value.code, info.value.status) == ("unavailable", 503)
     assert len(proxy.calls) >= 2
-    assert elapsed < 1.0 + 1.5
+    assert elapsed < 1.0 + 3  # bounded by the deadline, with room for a loaded machine
 
 
 def test_a_server_error_that_is_not_a_refusal_is_not_retried(
@@ -164,7 +164,7 @@ def test_a_create_without_an_answer_is_ambiguous_and_sent_once(
     stalled.close()
 
     assert proxy.methods() == ["CreateSIPOutboundTrunk"]
-    assert elapsed < 0.5 + 1.5
+    assert elapsed < 0.5 + 3  # one read timeout, not retried
     assert proxy_settings.url in str(info.value)
     assert "pw-for-alice" not in str(info.value)
     assert client.list() == []
@@ -183,7 +183,7 @@ def test_a_read_without_an_answer_raises_transport_error_within_the_deadline(
     stalled.close()
 
     assert type(info.value) is TransportError
-    assert elapsed < 2 + 1.5
+    assert elapsed < 2 + 3  # bounded by the deadline, with room for a loaded machine
     assert proxy.methods().count("GetSIPOutboundTrunk") >= 2, "the read was not retried"
     assert proxy_settings.url in str(info.value)
 
