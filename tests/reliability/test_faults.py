@@ -104,17 +104,28 @@ def test_livekit_killed_mid_up_converges_to_exactly_50_trunks(
         except BaseException as err:  # the interrupted up may fail; recovery follows
             failure.append(err)
 
+    def slow_creates(method: str, attempt: int) -> None:
+        if method == "CreateSIPOutboundTrunk":
+            time.sleep(0.05)  # keeps the up in flight long enough to be cut in the middle
+        return None
+
+    fault_proxy.fault = slow_creates
     runner = threading.Thread(target=up)
     runner.start()
     deadline = time.monotonic() + 60
     while fault_proxy.methods().count("CreateSIPOutboundTrunk") < 15 and time.monotonic() < deadline:
         time.sleep(0.01)
     devserver.stop_one(server.state_dir, "livekit")
+    creates_at_kill = fault_proxy.methods().count("CreateSIPOutboundTrunk")
+    assert 15 <= creates_at_kill < 50, "the server must die in the middle of the up"
     time.sleep(1.0)
     devserver.start_livekit(server.state_dir, server.http_port, server.redis_port,
                             server.api_key, server.api_secret)
     runner.join(timeout=300)
     assert not runner.is_alive()
+    fault_proxy.fault = None
+    print(f"creates at kill: {creates_at_kill}; interrupted up failed: {bool(failure)}; "
+          f"calls: {Counter(c.method for c in fault_proxy.calls)}")
     # The documented recovery: refresh, then up.
     project.run("refresh")
     project.run("up")
