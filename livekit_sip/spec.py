@@ -182,7 +182,8 @@ def _string(field: str, value: Any, required: bool = False) -> str:
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise SpecError(field, f"must be a string, got {type(value).__name__} {_show(value)}")
+        shown = "" if field in SECRET_FIELDS else f" {_show(value)}"
+        raise SpecError(field, f"must be a string, got {type(value).__name__}{shown}")
     text: str = value.strip() if field not in ("metadata", "auth_password") else value
     if required and not text:
         raise SpecError(field, "is required")

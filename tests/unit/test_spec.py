@@ -673,3 +673,11 @@ def test_spec_is_immutable() -> None:
     spec = valid()
     with pytest.raises(ValueError, match="frozen"):
         spec.name = "other"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("field", ["auth_username", "auth_password"])
+def test_a_non_string_credential_is_refused_without_echoing_it(field: str) -> None:
+    _, errors = parse_spec({**FULL, field: 987654321})
+    assert errors and {e.field for e in errors} == {field}
+    assert "must be a string, got int" in str(errors[0])
+    assert not any("987654321" in str(e) for e in errors)
