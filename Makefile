@@ -3,22 +3,22 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-export PATH := $(CURDIR)/.tools/bin:$(CURDIR)/$(VENV)/bin:$(PATH)
+TOOLS_BIN := $(CURDIR)/.tools/bin
+export PATH := $(TOOLS_BIN):$(CURDIR)/$(VENV)/bin:$(PATH)
 export PULUMI_SKIP_UPDATE_CHECK := true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION := true
 export PULUMI_HOME := $(CURDIR)/.tools/pulumi-home
 export PULUMI_BACKEND_URL := file://$(CURDIR)/.pulumi-state
-# The language host built by `make tools` (v3.79) takes the interpreter from here.
-export PULUMI_PYTHON_CMD := $(CURDIR)/$(VENV)/bin/python
 # Stack `local` only: its secrets are the dev server's throwaway keys.
 LOCAL_PASSPHRASE := livekit-sip-local
 
-.PHONY: up down test tools bench venv lint
+.PHONY: up down env test tools bench venv lint
 
-$(VENV)/.installed: requirements.txt requirements-test.txt
+$(VENV)/.installed: requirements.txt requirements-test.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements-test.txt
+	$(PY) -m pip install -q --no-deps -e .
 	touch $@
 
 venv: $(VENV)/.installed
@@ -35,7 +35,19 @@ up: venv tools
 	  echo "trunk IDs:" && pulumi stack output trunkIds --stack local --json
 
 down:
-	$(PY) scripts/devserver.py stop
+	@$(PY) scripts/devserver.py stop
+
+# Shell exports for plain `pulumi` here: eval "$$(make -s env)"
+env:
+	@echo 'export PATH="$(TOOLS_BIN):$(CURDIR)/$(VENV)/bin:$$PATH"'
+	@echo 'export PULUMI_HOME="$(PULUMI_HOME)"'
+	@echo 'export PULUMI_BACKEND_URL="$(PULUMI_BACKEND_URL)"'
+	@echo 'export PULUMI_SKIP_UPDATE_CHECK=true'
+	@echo 'export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true'
+	@echo '# stack local only; unset it before working on a stack with its own passphrase'
+	@echo 'export PULUMI_CONFIG_PASSPHRASE="$${PULUMI_CONFIG_PASSPHRASE-$(LOCAL_PASSPHRASE)}"'
+	@if [ -f .devserver/env ]; then echo '# the local dev server (make up)'; cat .devserver/env; \
+	  else echo '# no local dev server: run make up for LIVEKIT_URL, LIVEKIT_API_KEY, LIVEKIT_API_SECRET'; fi
 
 lint: venv
 	$(VENV)/bin/ruff check livekit_sip tests scripts benchmarks __main__.py
@@ -44,5 +56,6 @@ lint: venv
 test: venv tools lint
 	$(PY) -m pytest -q tests
 
+# Results go to .bench/ (ignored by git); `make bench RECORD=1` updates benchmarks/results/.
 bench: venv tools
-	$(PY) -m benchmarks.run
+	$(PY) -m benchmarks.run $(if $(RECORD),,--out .bench)

@@ -1,6 +1,6 @@
-"""`python -m livekit_sip`: commands for moving existing trunks under Pulumi.
+"""`livekit-sip` (also `python -m livekit_sip`): commands for moving existing trunks under Pulumi.
 
-    python -m livekit_sip export [--stack-key-from name|id] [--output FILE]
+    livekit-sip export [--stack-key-from name|id] [--output FILE]
 
 The connection comes from `LIVEKIT_URL`, `LIVEKIT_API_KEY` and `LIVEKIT_API_SECRET`.
 Errors are one line on stderr and exit status 1.
@@ -20,14 +20,14 @@ from livekit_sip.errors import LiveKitError, SettingsError
 from livekit_sip.export import KEY_SOURCES, render
 from livekit_sip.settings import ENV_KEYS, CleartextWarning, resolve
 
-PROG = "python -m livekit_sip"
+PROG = "livekit-sip"
 #: Seconds one LiveKit call may take, retries included: long enough for a rate limit, short for a typo'd URL.
 DEADLINE = 30.0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, prog: str = PROG) -> int:
     """Run the command line; returns the exit status."""
-    parser = argparse.ArgumentParser(prog=PROG, description="Manage LiveKit SIP outbound trunks as code.")
+    parser = argparse.ArgumentParser(prog=prog, description="Manage LiveKit SIP outbound trunks as code.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="command")
     export = commands.add_parser(
         "export", help="print a livekit-sip:trunks config block for every outbound trunk in a project",
@@ -40,15 +40,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="write the block to FILE instead of stdout")
     args = parser.parse_args(argv)
     try:
-        return _export(args.stack_key_from, args.output)
+        return _export(args.stack_key_from, args.output, prog)
     except (LiveKitError, OSError) as err:
-        print(f"{PROG} {args.command}: {_one_line(err)}", file=sys.stderr)
+        print(f"{prog} {args.command}: {_one_line(err)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
 
 
-def _export(key_from: str, output: Path | None) -> int:
+def _export(key_from: str, output: Path | None, prog: str) -> int:
     missing = [name for name in ENV_KEYS.values() if not os.environ.get(name)]
     if missing:
         # resolve() would also name stack config keys, which this command does not read.
@@ -57,7 +57,7 @@ def _export(key_from: str, output: Path | None) -> int:
         warnings.simplefilter("always", CleartextWarning)
         settings = resolve(None, os.environ)
     for warning in caught:
-        print(f"{PROG} export: warning: {warning.message}", file=sys.stderr)
+        print(f"{prog} export: warning: {warning.message}", file=sys.stderr)
     client = SIPClient(settings, deadline=DEADLINE)
     try:
         trunks = client.list()
@@ -68,7 +68,7 @@ def _export(key_from: str, output: Path | None) -> int:
         sys.stdout.write(text)
     else:
         output.write_text(text)
-        print(f"{PROG} export: wrote {len(trunks)} trunk(s) to {output}", file=sys.stderr)
+        print(f"{prog} export: wrote {len(trunks)} trunk(s) to {output}", file=sys.stderr)
     return 0
 
 
@@ -79,4 +79,4 @@ def _one_line(err: BaseException) -> str:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(prog="python -m livekit_sip"))

@@ -22,13 +22,16 @@ import sys
 import time
 import urllib.request
 from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TOOLS_BIN = ROOT / ".tools" / "bin"
 DEFAULT_STATE = ROOT / ".devserver"
 HOST = "127.0.0.1"
-LOCAL_KEY, LOCAL_SECRET = "devkey", "secret"
+# Throwaway keys of the local dev server. The secret is 32+ bytes: HS256 keys shorter
+# than that make pyjwt warn on every token.
+LOCAL_KEY, LOCAL_SECRET = "devkey", "livekit-sip-local-dev-server-secret-not-for-production"
 
 
 class ToolMissing(RuntimeError):
@@ -87,7 +90,7 @@ def _port_free(port: int) -> bool:
         return True
 
 
-def _wait(check: callable[[], bool], what: str, proc: subprocess.Popen[bytes], log: Path,
+def _wait(check: Callable[[], bool], what: str, proc: subprocess.Popen[bytes], log: Path,
           timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -170,7 +173,8 @@ def start(state_dir: Path = DEFAULT_STATE, http_port: int | None = None,
     state_dir.mkdir(parents=True, exist_ok=True)
     running = _running(state_dir)
     if running is not None and (http_port is None or running.http_port == http_port) \
-            and (api_key is None or running.api_key == api_key):
+            and (api_key is None or running.api_key == api_key) \
+            and (api_secret is None or running.api_secret == api_secret):
         return running
     stop(state_dir)
     if http_port is not None and not _port_free(http_port):
@@ -239,12 +243,17 @@ def _reap(pid: int, exe: str, timeout: float = 10.0) -> None:
         time.sleep(0.05)
 
 
-def stop(state_dir: Path = DEFAULT_STATE) -> None:
-    """Stop the processes recorded in `state_dir`, livekit-server first."""
+def stop(state_dir: Path = DEFAULT_STATE) -> list[str]:
+    """Stop the processes recorded in `state_dir`, livekit-server first.
+
+    Returns:
+        What was stopped, e.g. ``["livekit-server (pid 123)"]``; empty when nothing ran.
+    """
     path = state_dir / "pids.json"
     if not path.exists():
-        return
+        return []
     pids = json.loads(path.read_text())
+    stopped = []
     for name in ("livekit", "redis"):
         entry = pids.get(name)
         if entry and _alive(entry["pid"], entry["exe"]):
@@ -253,7 +262,9 @@ def stop(state_dir: Path = DEFAULT_STATE) -> None:
             if _alive(entry["pid"], entry["exe"]):
                 os.kill(entry["pid"], signal.SIGKILL)
                 _reap(entry["pid"], entry["exe"])
+            stopped.append(f"{'livekit-server' if name == 'livekit' else 'redis-server'} (pid {entry['pid']})")
     path.unlink()
+    return stopped
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -262,10 +273,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--state-dir", type=Path, default=DEFAULT_STATE)
     parser.add_argument("--port", type=int, default=None)
     parser.add_argument("--local", action="store_true",
-                        help="fixed dev key pair devkey/secret, and trunks kept across stop/start")
+                        help="the fixed local key pair (LOCAL_KEY), and trunks kept across stop/start")
     args = parser.parse_args(argv)
     if args.command == "stop":
-        stop(args.state_dir)
+        stopped = stop(args.state_dir)
+        if stopped:
+            print(f"stopped {' and '.join(stopped)}")
+        else:
+            print("nothing to stop: no dev server recorded as running")
         return 0
     try:
         key, secret = (LOCAL_KEY, LOCAL_SECRET) if args.local else (None, None)

@@ -30,17 +30,17 @@ LOCAL_PASSPHRASE = "livekit-sip-local"
 def base_env(work_dir: Path, state_dir: Path, passphrase: str | None) -> dict[str, str]:
     """Environment for the CLI, the language host and the dynamic-provider process.
 
-    The language host (v3.79) takes its interpreter from PULUMI_PYTHON_CMD; the
-    program and provider import `livekit_sip` through PYTHONPATH.
+    The interpreter comes from the project's `virtualenv` option, as with any
+    Pulumi CLI; the program and provider import this checkout's `livekit_sip`
+    through PYTHONPATH.
     """
     env = {
         "PULUMI_BACKEND_URL": state_dir.resolve().as_uri(),
         "PULUMI_SKIP_UPDATE_CHECK": "true",
         "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
         "PULUMI_HOME": str(TOOLS / "pulumi-home"),
-        "PULUMI_PYTHON_CMD": sys.executable,
         "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p),
-        "PATH": os.pathsep.join([str(TOOLS / "bin"), str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
+        "PATH": os.pathsep.join([str(TOOLS / "bin"), os.environ.get("PATH", "")]),
     }
     if passphrase is not None:
         env["PULUMI_CONFIG_PASSPHRASE"] = passphrase

@@ -5,6 +5,8 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BIN="$ROOT/.tools/bin"
+# The real language host and its runner; .tools/bin/pulumi-language-python is our launcher in front of it.
+LIBEXEC="$ROOT/.tools/libexec"
 PULUMI_VERSION="3.274.1"
 # The language host moved to a module of its own in v3.80.0, which the Go module
 # proxy does not serve; v3.79.0 is the newest release that still ships it in sdk/v3.
@@ -16,12 +18,15 @@ die() { echo "make tools: $*" >&2; exit 1; }
 
 command -v go >/dev/null 2>&1 || die "Go is not installed. Install Go 1.26 or newer (it builds pulumi and livekit-server from the Go module proxy)."
 GO_VERSION="$(go env GOVERSION)"
-WANT="pulumi=$PULUMI_VERSION pulumi-language-python=$LANGUAGE_HOST_VERSION livekit-server=$LIVEKIT_VERSION $GO_VERSION $(cat "$ROOT"/tools/*/go.sum | sha256sum | cut -c1-16)"
-mkdir -p "$BIN"
+WANT="pulumi=$PULUMI_VERSION pulumi-language-python=$LANGUAGE_HOST_VERSION livekit-server=$LIVEKIT_VERSION $GO_VERSION $(cat "$ROOT"/tools/*/go.sum "$ROOT"/tools/*/*/*.go | sha256sum | cut -c1-16)"
+mkdir -p "$BIN" "$LIBEXEC"
 
 have_all() {
-  for tool in pulumi pulumi-language-python pulumi-language-python-exec pulumi-resource-pulumi-python livekit-server; do
+  for tool in pulumi pulumi-language-python pulumi-resource-pulumi-python livekit-server; do
     [ -x "$BIN/$tool" ] || return 1
+  done
+  for tool in pulumi-language-python pulumi-language-python-exec; do
+    [ -x "$LIBEXEC/$tool" ] || return 1
   done
 }
 
@@ -37,11 +42,16 @@ else
   echo "make tools: building pulumi-language-python $LANGUAGE_HOST_VERSION from Go modules"
   (cd "$ROOT/tools/pulumi-language-python" && CGO_ENABLED=0 go build -trimpath \
     -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$LANGUAGE_HOST_VERSION" \
-    -o "$BIN/pulumi-language-python" github.com/pulumi/pulumi/sdk/v3/python/cmd/pulumi-language-python) \
+    -o "$LIBEXEC/pulumi-language-python" github.com/pulumi/pulumi/sdk/v3/python/cmd/pulumi-language-python) \
     || die "building pulumi-language-python failed; it needs the Go module proxy (GOPROXY) to be reachable"
+  echo "make tools: building the launcher that passes Pulumi.yaml's virtualenv to the language host"
+  (cd "$ROOT/tools/pulumi-language-python" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" \
+    -o "$BIN/pulumi-language-python" ./launcher) \
+    || die "building the language-host launcher failed"
   # The runner (next to the language host) and the dynamic-provider launcher are scripts inside the sdk/v3 module.
   SDK_DIR="$(cd "$ROOT/tools/pulumi" && go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)"
-  install -m 0755 "$SDK_DIR/python/cmd/pulumi-language-python-exec" "$BIN/pulumi-language-python-exec"
+  install -m 0755 "$SDK_DIR/python/cmd/pulumi-language-python-exec" "$LIBEXEC/pulumi-language-python-exec"
+  rm -f "$BIN/pulumi-language-python-exec"  # left by older beds; the host looks next to itself
   install -m 0755 "$SDK_DIR/python/dist/pulumi-resource-pulumi-python" "$BIN/pulumi-resource-pulumi-python"
 
   echo "make tools: installing livekit-server $LIVEKIT_VERSION from Go modules"

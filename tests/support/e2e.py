@@ -7,6 +7,7 @@ state under a temp dir, and talks to LiveKit through `LIVEKIT_*` env vars
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import sys
@@ -36,8 +37,11 @@ class Project:
         base.mkdir(parents=True, exist_ok=True)
         (base / "stacks").mkdir(exist_ok=True)
         shutil.copy(ROOT / "__main__.py", base / "__main__.py")
+        # The interpreter is this checkout's virtualenv, named the way a user's project names its own.
+        venv = Path(sys.prefix)
         (base / "Pulumi.yaml").write_text(
-            "name: livekit-sip\nruntime: python\nstackConfigDir: stacks\n")
+            "name: livekit-sip\nruntime:\n  name: python\n  options:\n"
+            f"    virtualenv: {json.dumps(str(venv))}\nstackConfigDir: stacks\n")
         env = {"PULUMI_CONFIG_PASSPHRASE": "e2e-passphrase", **env}
         project = cls(base, env, stack_name)
         project.stack()  # creates the stack and its encryption salt

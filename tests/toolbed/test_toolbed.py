@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -40,8 +42,9 @@ def test_python_sdk_is_not_newer_than_the_cli() -> None:
 
 
 def test_provider_launcher_and_runner_scripts_are_installed() -> None:
-    for name in ("pulumi-language-python", "pulumi-resource-pulumi-python", "pulumi-language-python-exec"):
-        path = BIN / name
+    libexec = ROOT / ".tools" / "libexec"
+    for path in (BIN / "pulumi-language-python", BIN / "pulumi-resource-pulumi-python",
+                 libexec / "pulumi-language-python", libexec / "pulumi-language-python-exec"):
         assert path.is_file() and os.access(path, os.X_OK), f"{path} missing: run `make tools`"
 
 
@@ -75,7 +78,8 @@ ECHO_PROGRAM = textwrap.dedent('''
 def test_trivial_dynamic_resource_goes_up_and_down_through_the_real_cli(tmp_path: Path) -> None:
     (tmp_path / "echo_provider.py").write_text(ECHO_PROVIDER)
     (tmp_path / "__main__.py").write_text(ECHO_PROGRAM)
-    (tmp_path / "Pulumi.yaml").write_text("name: smoke\nruntime: python\n")
+    (tmp_path / "Pulumi.yaml").write_text(
+        f"name: smoke\nruntime:\n  name: python\n  options:\n    virtualenv: {json.dumps(sys.prefix)}\n")
     (tmp_path / "state").mkdir()
     env = {**os.environ, **stack_runner.base_env(tmp_path, tmp_path / "state", "smoke")}
 
