@@ -51,7 +51,7 @@ env:
 
 lint: venv
 	$(VENV)/bin/ruff check livekit_sip tests scripts benchmarks __main__.py
-	$(VENV)/bin/mypy --strict livekit_sip
+	$(VENV)/bin/mypy --strict livekit_sip scripts benchmarks
 
 test: venv tools lint
 	$(PY) -m pytest -q tests

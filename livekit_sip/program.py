@@ -12,8 +12,11 @@ add outputs or resources of its own.
 
 from __future__ import annotations
 
+import functools
+import operator
 import os
 from pathlib import Path
+from typing import Any
 
 import pulumi
 from pulumi.runtime import settings as runtime_settings
@@ -57,16 +60,22 @@ def run() -> dict[str, OutboundTrunk]:
     credentials = config.get_secret_object("credentials") or pulumi.Output.secret({})
     trunks: dict[str, OutboundTrunk] = {}
     for key, entry in entries.items():
-        secret = credentials.apply(lambda creds, key=key: credential_fields(key, creds))
+        secret = credentials.apply(functools.partial(_credentials, key, entry))
         trunks[key] = OutboundTrunk(key, OutboundTrunkArgs(
             **{k: v for k, v in entry.items() if k not in ("auth_username", "auth_password")},
-            auth_username=secret.apply(lambda c, e=entry: c.get("auth_username", e.get("auth_username", ""))),
-            auth_password=secret.apply(lambda c, e=entry: c.get("auth_password", e.get("auth_password", ""))),
+            auth_username=secret.apply(operator.itemgetter("auth_username")),
+            auth_password=secret.apply(operator.itemgetter("auth_password")),
         ))
 
     pulumi.export("trunkIds", {key: trunk.sip_trunk_id for key, trunk in trunks.items()})
     pulumi.export("trunks", {key: export_trunk(trunk) for key, trunk in trunks.items()})
     return trunks
+
+
+def _credentials(key: str, entry: dict[str, Any], creds: Any) -> dict[str, str]:
+    """The trunk's username and password: from `livekit-sip:credentials`, else its entry."""
+    found = credential_fields(key, creds)
+    return {field: found.get(field, entry.get(field, "")) for field in ("auth_username", "auth_password")}
 
 
 def project_dir() -> Path:

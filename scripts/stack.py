@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         stack = select(args.stack)
         if args.command != "outputs":
-            extra = {"refresh": True} if args.refresh and args.command in ("up", "preview") else {}
+            extra: dict[str, Any] = {"refresh": True} if args.refresh and args.command in ("up", "preview") else {}
             run(args.command, stack, **extra)
         outputs = {k: v.value for k, v in stack.outputs().items() if not v.secret}
     except auto.errors.CommandError as err:
