@@ -13,12 +13,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import pwd
 import secrets
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Callable
@@ -120,11 +122,11 @@ def _http_ready(port: int) -> bool:
         return False
 
 
-def _record(state_dir: Path, name: str, proc: subprocess.Popen[bytes], exe: str) -> None:
+def _record(state_dir: Path, name: str, proc: subprocess.Popen[bytes], exe: str, **extra: str) -> None:
     path = state_dir / "pids.json"
     pids = json.loads(path.read_text()) if path.exists() else {}
     # Debian's redis-server is a link to redis-check-rdb: record what /proc will show.
-    pids[name] = {"pid": proc.pid, "exe": os.path.basename(os.path.realpath(exe))}
+    pids[name] = {"pid": proc.pid, "exe": os.path.basename(os.path.realpath(exe)), **extra}
     path.write_text(json.dumps(pids))
 
 
@@ -243,8 +245,13 @@ def _reap(pid: int, exe: str, timeout: float = 10.0) -> None:
         time.sleep(0.05)
 
 
+#: How each recorded process is asked to stop; PostgreSQL's SIGTERM waits for clients, SIGINT does not.
+_STOP_SIGNAL = {"postgres": signal.SIGINT}
+_LABEL = {"livekit": "livekit-server", "redis": "redis-server", "postgres": "postgres"}
+
+
 def stop(state_dir: Path = DEFAULT_STATE) -> list[str]:
-    """Stop the processes recorded in `state_dir`, livekit-server first.
+    """Stop the processes recorded in `state_dir`, the last started first.
 
     Returns:
         What was stopped, e.g. ``["livekit-server (pid 123)"]``; empty when nothing ran.
@@ -254,17 +261,63 @@ def stop(state_dir: Path = DEFAULT_STATE) -> list[str]:
         return []
     pids = json.loads(path.read_text())
     stopped = []
-    for name in ("livekit", "redis"):
-        entry = pids.get(name)
-        if entry and _alive(entry["pid"], entry["exe"]):
-            os.kill(entry["pid"], signal.SIGTERM)
+    for name in reversed(list(pids)):
+        entry = pids[name]
+        if _alive(entry["pid"], entry["exe"]):
+            os.kill(entry["pid"], _STOP_SIGNAL.get(name, signal.SIGTERM))
             _reap(entry["pid"], entry["exe"])
             if _alive(entry["pid"], entry["exe"]):
                 os.kill(entry["pid"], signal.SIGKILL)
                 _reap(entry["pid"], entry["exe"])
-            stopped.append(f"{'livekit-server' if name == 'livekit' else 'redis-server'} (pid {entry['pid']})")
+            stopped.append(f"{_LABEL.get(name, name)} (pid {entry['pid']})")
+        if entry.get("data_dir"):
+            shutil.rmtree(entry["data_dir"], ignore_errors=True)
     path.unlink()
     return stopped
+
+
+def postgres_bin() -> Path:
+    """Debian's PostgreSQL server programs, newest major version first.
+
+    Raises:
+        ToolMissing: with what to run to install it.
+    """
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/postgres"), key=lambda p: int(p.parent.parent.name))
+    if not found:
+        raise ToolMissing("PostgreSQL is not installed: install Debian's postgresql package "
+                          "(`make tools` does, as root)")
+    return found[-1].parent
+
+
+def start_postgres(state_dir: Path) -> str:
+    """A throwaway PostgreSQL cluster on a free loopback port, recorded in `state_dir`.
+
+    Trust authentication on 127.0.0.1 only. PostgreSQL refuses to run as root, so as
+    root the cluster belongs to Debian's `postgres` user, in a directory of its own.
+
+    Returns:
+        A Pulumi DIY backend URL (``postgres://...``) for the cluster's `postgres` database.
+    """
+    bin_dir = postgres_bin()
+    state_dir.mkdir(parents=True, exist_ok=True)
+    data = Path(tempfile.mkdtemp(prefix="livekit-sip-pg-"))
+    as_user: list[str] = []
+    if os.geteuid() == 0:
+        user = pwd.getpwnam("postgres")
+        os.chown(data, user.pw_uid, user.pw_gid)
+        as_user = ["setpriv", f"--reuid={user.pw_uid}", f"--regid={user.pw_gid}", "--init-groups", "--"]
+    log = state_dir / "postgres.log"
+    subprocess.run([*as_user, str(bin_dir / "initdb"), "-D", str(data / "db"), "-U", "pulumi", "--auth=trust",
+                    "-E", "UTF8", "--no-instructions"], check=True, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    port = free_port()
+    exe = str(bin_dir / "postgres")
+    proc = subprocess.Popen(
+        [*as_user, exe, "-D", str(data / "db"), "-h", HOST, "-p", str(port), "-k", str(data)],
+        stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True)
+    _record(state_dir, "postgres", proc, exe, data_dir=str(data))
+    ready = [str(bin_dir / "pg_isready"), "-q", "-h", HOST, "-p", str(port)]
+    _wait(lambda: subprocess.run(ready, check=False).returncode == 0, "postgres", proc, log)
+    return f"postgres://pulumi@{HOST}:{port}/postgres?sslmode=disable"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The tool bed: the pulumi CLI and livekit-server built from Go modules, and
-# Debian's redis-server, into .tools/bin. Reruns are no-ops while the pins hold.
+# The tool bed: the pulumi CLI, livekit-server and actionlint built from Go modules into
+# .tools/bin, and Debian's redis-server and postgresql. Reruns are no-ops while the pins hold.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -12,17 +12,19 @@ PULUMI_VERSION="3.274.1"
 # proxy does not serve; v3.79.0 is the newest release that still ships it in sdk/v3.
 LANGUAGE_HOST_VERSION="3.79.0"
 LIVEKIT_VERSION="v1.13.5"
+# Lints the CI example under examples/ci/.
+ACTIONLINT_VERSION="v1.7.12"
 STAMP="$ROOT/.tools/stamp"
 
 die() { echo "make tools: $*" >&2; exit 1; }
 
 command -v go >/dev/null 2>&1 || die "Go is not installed. Install Go 1.26 or newer (it builds pulumi and livekit-server from the Go module proxy)."
 GO_VERSION="$(go env GOVERSION)"
-WANT="pulumi=$PULUMI_VERSION pulumi-language-python=$LANGUAGE_HOST_VERSION livekit-server=$LIVEKIT_VERSION $GO_VERSION $(cat "$ROOT"/tools/*/go.sum "$ROOT"/tools/*/*/*.go | sha256sum | cut -c1-16)"
+WANT="pulumi=$PULUMI_VERSION pulumi-language-python=$LANGUAGE_HOST_VERSION livekit-server=$LIVEKIT_VERSION actionlint=$ACTIONLINT_VERSION $GO_VERSION $(cat "$ROOT"/tools/*/go.sum "$ROOT"/tools/*/*/*.go | sha256sum | cut -c1-16)"
 mkdir -p "$BIN" "$LIBEXEC"
 
 have_all() {
-  for tool in pulumi pulumi-language-python pulumi-resource-pulumi-python livekit-server; do
+  for tool in pulumi pulumi-language-python pulumi-resource-pulumi-python livekit-server actionlint; do
     [ -x "$BIN/$tool" ] || return 1
   done
   for tool in pulumi-language-python pulumi-language-python-exec; do
@@ -58,17 +60,25 @@ else
   CGO_ENABLED=0 GOBIN="$BIN" go install "github.com/livekit/livekit-server/cmd/server@$LIVEKIT_VERSION" \
     || die "installing livekit-server failed; it needs the Go module proxy (GOPROXY) to be reachable"
   mv -f "$BIN/server" "$BIN/livekit-server"
+  echo "make tools: installing actionlint $ACTIONLINT_VERSION from Go modules"
+  CGO_ENABLED=0 GOBIN="$BIN" go install "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION" \
+    || die "installing actionlint failed; it needs the Go module proxy (GOPROXY) to be reachable"
   echo "$WANT" > "$STAMP"
 fi
 
-if ! command -v redis-server >/dev/null 2>&1; then
+# Debian packages: Redis for livekit-server, PostgreSQL for the team-backend tests.
+PG_BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+missing=()
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+[ -n "$PG_BIN" ] && [ -x "$PG_BIN/postgres" ] || missing+=(postgresql)
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-    echo "make tools: installing Debian's redis-server"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q redis-server >/dev/null \
-      || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q redis-server >/dev/null; } \
-      || die "apt-get install redis-server failed"
+    echo "make tools: installing Debian's ${missing[*]}"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null \
+      || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null; } \
+      || die "apt-get install ${missing[*]} failed"
   else
-    die "redis-server is not installed: run 'sudo apt-get install redis-server'"
+    die "${missing[*]} not installed: run 'sudo apt-get install ${missing[*]}'"
   fi
 fi
 "$BIN/pulumi" version >/dev/null || die "$BIN/pulumi does not run"
