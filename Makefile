@@ -12,7 +12,7 @@ export PULUMI_BACKEND_URL := file://$(CURDIR)/.pulumi-state
 # Stack `local` only: its secrets are the dev server's throwaway keys.
 LOCAL_PASSPHRASE := livekit-sip-local
 
-.PHONY: up down env test tools bench venv lint
+.PHONY: up down env test test-live tools bench venv lint
 
 $(VENV)/.installed: requirements.txt requirements-test.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,12 @@ lint: venv
 
 test: venv tools lint
 	$(PY) -m pytest -q tests
+
+# The lifecycle suite against the LiveKit project in LIVEKIT_URL, LIVEKIT_API_KEY, LIVEKIT_API_SECRET.
+test-live: venv tools
+	@for v in LIVEKIT_URL LIVEKIT_API_KEY LIVEKIT_API_SECRET; do \
+	  [ -n "$${!v}" ] || { echo "make test-live: set $$v to the LiveKit project to test against" >&2; exit 2; }; done
+	LIVEKIT_SIP_LIVE=1 $(PY) -m pytest -q -s tests/live
 
 # Results go to .bench/ (ignored by git); `make bench RECORD=1` updates benchmarks/results/.
 bench: venv tools

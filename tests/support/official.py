@@ -36,3 +36,10 @@ def delete_trunk(settings: Any, sip_trunk_id: str) -> None:
     async def work(lk: api.LiveKitAPI) -> Any:
         return await lk.sip.delete_sip_trunk(api.DeleteSIPTrunkRequest(sip_trunk_id=sip_trunk_id))
     _run(settings, work)
+
+
+def update_trunk(settings: Any, sip_trunk_id: str, **fields: Any) -> Any:
+    """The `update` action with `fields`, as `lk sip outbound update` sends it."""
+    async def work(lk: api.LiveKitAPI) -> Any:
+        return await lk.sip.update_outbound_trunk_fields(sip_trunk_id, **fields)
+    return _run(settings, work)
