@@ -1,4 +1,4 @@
-"""The benchmark's targets, and its figures as JSON and as the markdown table the README includes."""
+"""The benchmark's targets, and its figures as JSON and as the markdown tables the README includes."""
 
 from __future__ import annotations
 
@@ -10,7 +10,12 @@ from benchmarks.stacks import COMMANDS, refresh_target
 #: Up is linear in N when the line fits this well and no segment's slope outgrows the first by more.
 MIN_R2 = 0.99
 MAX_SEGMENT_GROWTH = 1.5
-TARGET_IDS = ("operation_ratio", "preview_calls", "refresh_calls", "up_linear")
+#: `up` of FLOOR_TRUNKS at FLOOR_LATENCY_MS should take at most FLOOR_RATIO × ceil(N/4) round trips.
+FLOOR_RATIO, FLOOR_TRUNKS, FLOOR_LATENCY_MS = 1.5, 100, 50
+TARGET_IDS = ("operation_ratio", "preview_calls", "converged_up_calls", "refresh_calls", "up_floor",
+              "up_linear", "rate_limited")
+HEADINGS = {"up": "`up`", "up_converged": "converged `up`", "preview": "`preview`", "refresh": "`refresh`",
+            "destroy": "`destroy`"}
 
 
 def seconds(value: float) -> str:
@@ -25,14 +30,24 @@ def _met(flag: bool | None) -> str:
     return "n/a" if flag is None else ("met" if flag else "**not met**")
 
 
+def _each(data: dict[str, Any], command: str, key: str) -> dict[tuple[int, int], Any]:
+    """`key` of `command` at every (latency ms, trunks)."""
+    return {(int(ms), int(n)): stack[command][key]
+            for ms, sizes in data["stacks"].items() for n, stack in sizes.items()}
+
+
+def _listing(figures: dict[tuple[int, int], Any], bound: Any = None) -> str:
+    return ", ".join(f"{ms} ms N={n}: {v}" + (f" (≤ {bound(n)})" if bound else "")
+                     for (ms, n), v in figures.items())
+
+
 def targets(data: dict[str, Any]) -> list[dict[str, Any]]:
-    """Each target with its figure and whether it was met (None: not enough sizes to tell)."""
+    """Each target with its figure and whether it was met (None: these settings cannot tell)."""
     ops = data["operations"]
     worst = max(OPERATIONS, key=lambda op: ops[op]["ratio"])
-    stacks = data["stacks"]
-    sizes = [int(n) for n in stacks]
-    preview = {n: stacks[str(n)]["preview"]["calls"] for n in sizes}
-    refresh = {n: stacks[str(n)]["refresh"]["calls"] for n in sizes}
+    preview = _each(data, "preview", "calls")
+    converged = _each(data, "up_converged", "calls")
+    refresh = _each(data, "refresh", "calls")
     up = data["scaling"]["up"]
     linear: bool | None = None
     if up["r2"] is not None:
@@ -43,24 +58,40 @@ def targets(data: dict[str, Any]) -> list[dict[str, Any]]:
                      "segment slopes " + " → ".join(f"{s:.3f}" for s in segments))
     else:
         up_figure = "needs two sizes or more"
+    base = data["baseline"].get(str(FLOOR_LATENCY_MS), {}).get(str(FLOOR_TRUNKS))
+    floor_met = None if base is None else base["up_ratio_floor"] <= FLOOR_RATIO
+    floor_figure = "not measured at these settings"
+    if base is not None:
+        up_seconds = data["stacks"][str(FLOOR_LATENCY_MS)][str(FLOOR_TRUNKS)]["up"]["seconds"]
+        floor_figure = f"{base['up_ratio_floor']:.1f}× (up {seconds(up_seconds)}, floor {seconds(base['floor_s'])})"
+    limited = data["rate_limited"]
     return [
         {"id": "operation_ratio",
          "target": f"each operation ≤ {TARGET_RATIO:.2f}× a bare request (median ratio)",
          "figure": f"worst {worst} {ops[worst]['ratio']:.3f}×",
          "met": all(ops[op]["met"] for op in OPERATIONS)},
         {"id": "preview_calls", "target": "converged `preview` makes 0 API calls",
-         "figure": ", ".join(f"N={n}: {c}" for n, c in preview.items()),
-         "met": all(c == 0 for c in preview.values())},
+         "figure": _listing(preview), "met": all(c == 0 for c in preview.values())},
+        {"id": "converged_up_calls", "target": "converged `up` makes 0 API calls",
+         "figure": _listing(converged), "met": all(c == 0 for c in converged.values())},
         {"id": "refresh_calls", "target": "`refresh` of N trunks makes ≤ ceil(N/100)+1 API calls",
-         "figure": ", ".join(f"N={n}: {c} (≤ {refresh_target(n)})" for n, c in refresh.items()),
-         "met": all(c <= refresh_target(n) for n, c in refresh.items())},
-        {"id": "up_linear", "target": "`up` wall time grows linearly in N",
+         "figure": _listing(refresh, refresh_target),
+         "met": all(c <= refresh_target(n) for (_, n), c in refresh.items())},
+        {"id": "up_floor",
+         "target": f"`up` of {FLOOR_TRUNKS} trunks at {FLOOR_LATENCY_MS} ms ≤ {FLOOR_RATIO}× ceil(N/4) round trips",
+         "figure": floor_figure, "met": floor_met},
+        {"id": "up_linear", "target": "`up` wall time grows linearly in N (0 ms)",
          "figure": up_figure, "met": linear},
+        {"id": "rate_limited",
+         "target": f"`up` of {limited['trunks']} trunks under {limited['per_minute']}/min: 0 failures, 0 duplicates",
+         "figure": f"{limited['failures']} failures, {limited['duplicates']} duplicates "
+                   f"({limited['trunks_found']} trunks found by the official SDK)",
+         "met": limited["failures"] == limited["duplicates"] == 0 and limited["trunks_found"] == limited["trunks"]},
     ]
 
 
 def markdown(data: dict[str, Any]) -> str:
-    """latest.md: three tables (operations, commands, targets) and a line on the setup."""
+    """latest.md: operations, commands per latency, baselines, the rate-limited up, targets."""
     env = data["environment"]
     settings = data["settings"]
     lines = [
@@ -78,21 +109,46 @@ def markdown(data: dict[str, Any]) -> str:
         r = data["operations"][op]
         lines.append(f"| {op} | {r['client_ms']:.2f} ms | {r['bare_ms']:.2f} ms | {r['ratio']:.3f}× "
                      f"| {_met(r['met'])} |")
+    for ms, sizes in data["stacks"].items():
+        lines += [
+            "",
+            f"**Pulumi commands, {ms} ms round trip** — wall time · LiveKit API calls (counted by a recording "
+            "proxy that adds the round trip); engine share: the part of `up` with no LiveKit request in flight.",
+            "",
+            "| Trunks | " + " | ".join(HEADINGS[c] for c in COMMANDS) + " | engine share of `up` |",
+            "|---:|" + "---|" * len(COMMANDS) + "---:|",
+        ]
+        for n, stack in sizes.items():
+            cells = [f"{seconds(stack[c]['seconds'])} · {calls(stack[c]['calls'])}" for c in COMMANDS]
+            lines.append(f"| {n} | " + " | ".join(cells) + f" | {stack['up']['engine_share']:.0%} |")
     lines += [
         "",
-        "**Pulumi commands** — wall time · LiveKit API calls (counted by a recording proxy); "
-        f"baseline: the same creates through the official livekit-api SDK, {settings['concurrency']} at a time.",
+        f"**`up` against its references** — the same creates through the official livekit-api SDK, "
+        f"{settings['concurrency']} at a time and all at once; the floor is ceil(N/4) round trips, the least "
+        "a 4-wide provider can take.",
         "",
-        "| Trunks | `up` | `preview` | `refresh` | `destroy` | SDK creates | `up` ÷ SDK |",
-        "|---:|---|---|---|---|---|---:|",
+        "| Round trip | Trunks | `up` | SDK 4-wide | SDK unbounded | floor | `up` ÷ SDK 4-wide | `up` ÷ floor |",
+        "|---:|---:|---|---|---|---|---:|---:|",
     ]
-    for n, stack in data["stacks"].items():
-        base = data["baseline"][n]
-        cells = [f"{seconds(stack[c]['seconds'])} · {calls(stack[c]['calls'])}" for c in COMMANDS]
-        lines.append(f"| {n} | " + " | ".join(cells)
-                     + f" | {seconds(base['seconds'])} · {calls(base['calls'])} | {base['up_ratio']:.1f}× |")
-    slopes = [data["scaling"][c]["slope_s_per_trunk"] for c in (*COMMANDS, "sdk")]
-    lines.append("| s/trunk | " + " | ".join("—" if s is None else f"{s:.3f}" for s in slopes) + " | |")
+    for ms, sizes in data["baseline"].items():
+        for n, base in sizes.items():
+            floor = "—" if base["floor_s"] is None else seconds(base["floor_s"])
+            ratio = "—" if base["up_ratio_floor"] is None else f"{base['up_ratio_floor']:.1f}×"
+            lines.append(f"| {ms} ms | {n} | {seconds(data['stacks'][ms][n]['up']['seconds'])} "
+                         f"| {seconds(base['sdk4']['seconds'])} | {seconds(base['sdk_unbounded']['seconds'])} "
+                         f"| {floor} | {base['up_ratio_sdk4']:.1f}× | {ratio} |")
+    limited = data["rate_limited"]
+    lines += [
+        "",
+        f"**Rate limit** — `up` of {limited['trunks']} new trunks while the proxy allows {limited['per_minute']} "
+        f"requests a minute (burst {limited['burst']}) and answers 429 with Retry-After beyond that.",
+        "",
+        "| Trunks | `up` | floor (N − burst) / rate | `up` ÷ floor | 429s received | failures | duplicates |",
+        "|---:|---|---|---:|---:|---:|---:|",
+        f"| {limited['trunks']} | {seconds(limited['seconds'])} · {calls(limited['calls'])} "
+        f"| {seconds(limited['floor_s'])} | {limited['seconds'] / max(limited['floor_s'], 1e-9):.2f}× "
+        f"| {limited['status_429']} | {limited['failures']} | {limited['duplicates']} |",
+    ]
     memory = data["memory"]
     lines += [
         "",

@@ -1,10 +1,13 @@
 """`make bench`: what livekit-sip costs, next to a bare request and to the official SDK.
 
-    python -m benchmarks.run [--sizes 10,100,500] [--iterations 50] [--out benchmarks/results]
+    python -m benchmarks.run [--sizes 10,100,500] [--latencies 0,50] [--iterations 50]
+                             [--rate-limit 1000] [--burst 10] [--out benchmarks/results]
 
 Starts its own livekit-server (with Redis) in a temp dir and stops it at the end.
-Writes <out>/<YYYY-MM-DD>.json (every figure) and <out>/latest.md (the tables the
-README includes). See SPEC.md §7.
+The stack figures run once per latency (a round trip the proxy adds to every
+request), then one rate-limited `up` of the largest size. Writes
+<out>/<YYYY-MM-DD>.json (every figure) and <out>/latest.md (the tables the
+README includes).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -27,16 +31,26 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 import devserver  # noqa: E402
 from benchmarks import report  # noqa: E402
-from benchmarks.baseline import CONCURRENCY, sdk_creates  # noqa: E402
+from benchmarks.baseline import CONCURRENCY, sdk_creates, sdk_names  # noqa: E402
 from benchmarks.memory import ProviderMemory  # noqa: E402
 from benchmarks.operations import bench_operations  # noqa: E402
-from benchmarks.stacks import COMMANDS, bench_stack, fit  # noqa: E402
+from benchmarks.stacks import COMMANDS, bench_stack, fit, floor_seconds, rate_limited_up  # noqa: E402
 from livekit_sip.client import SIPClient  # noqa: E402
 from livekit_sip.settings import Settings  # noqa: E402
-from tests.support.proxy import Proxy  # noqa: E402
+from tests.support.proxy import Proxy, TokenBucket  # noqa: E402
 
 DEFAULT_OUT = ROOT / "benchmarks" / "results"
 DEFAULT_SIZES = "10,100,500"
+DEFAULT_LATENCIES = "0,50"
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """LiveKit Cloud's order of magnitude: 1000 requests a minute per project (its older
+    "quotas and limits" page); the burst is our choice, small."""
+
+    per_minute: int = 1000
+    burst: int = 10
 
 
 def _version(command: list[str]) -> str:
@@ -76,7 +90,18 @@ def _clear(settings: Settings) -> None:
         client.close()
 
 
-def measure(work: Path, sizes: list[int], iterations: int, say: Progress) -> dict[str, Any]:
+def _sdk(proxy: Proxy, server: devserver.DevServer, settings: Settings, n: int,
+         concurrency: int | None) -> dict[str, Any]:
+    _clear(settings)
+    proxy.reset()
+    seconds, ids = sdk_creates(proxy.url, server.api_key, server.api_secret, n, concurrency)
+    result = {"seconds": seconds, "calls": len(proxy.methods()), "trunks": len(ids), "concurrency": concurrency}
+    _clear(settings)
+    return result
+
+
+def measure(work: Path, sizes: list[int], iterations: int, latencies: list[int], rate: RateLimit,
+            say: Progress) -> dict[str, Any]:
     """Every figure, against a dev server started under `work`."""
     server = devserver.start(work / "devserver")
     proxy = Proxy(server.url)
@@ -92,30 +117,51 @@ def measure(work: Path, sizes: list[int], iterations: int, say: Progress) -> dic
         stacks: dict[str, Any] = {}
         baseline: dict[str, Any] = {}
         memory = ProviderMemory()
-        for n in sizes:
-            _clear(settings)
-            results = bench_stack(work, env, proxy, n, memory if n == max(sizes) else None)
-            stacks[str(n)] = {c: r.to_json() for c, r in results.items()}
-            for c, r in results.items():
-                say(f"  N={n} {c}: {r.seconds:.1f} s, {r.calls} calls {r.methods}")
-            _clear(settings)
-            proxy.reset()
-            seconds, ids = sdk_creates(proxy.url, server.api_key, server.api_secret, n)
-            baseline[str(n)] = {"seconds": seconds, "calls": len(proxy.methods()), "trunks": len(ids),
-                                "concurrency": CONCURRENCY, "up_ratio": results["up"].seconds / seconds}
-            say(f"  N={n} official SDK: {seconds:.1f} s for {len(ids)} creates")
-            _clear(settings)
+        for latency in latencies:
+            proxy.delay = latency / 1000
+            stacks[str(latency)], baseline[str(latency)] = {}, {}
+            for n in sizes:
+                _clear(settings)
+                sample = memory if n == max(sizes) and latency == latencies[0] else None
+                results = bench_stack(work / f"{latency}ms", env, proxy, n, sample)
+                stacks[str(latency)][str(n)] = {c: r.to_json() for c, r in results.items()}
+                for c, r in results.items():
+                    say(f"  {latency} ms N={n} {c}: {r.seconds:.1f} s, {r.calls} calls, "
+                        f"engine {r.engine_share:.0%} {r.methods}")
+                sdk4 = _sdk(proxy, server, settings, n, CONCURRENCY)
+                unbounded = _sdk(proxy, server, settings, n, None)
+                floor = floor_seconds(n, proxy.delay) if latency else None
+                up = results["up"].seconds
+                baseline[str(latency)][str(n)] = {
+                    "sdk4": sdk4, "sdk_unbounded": unbounded, "floor_s": floor,
+                    "up_ratio_sdk4": up / sdk4["seconds"], "up_ratio_floor": up / floor if floor else None}
+                say(f"  {latency} ms N={n} official SDK: {sdk4['seconds']:.2f} s 4-wide, "
+                    f"{unbounded['seconds']:.2f} s unbounded; floor {floor or 0:.2f} s")
+        proxy.delay = 0.0
+        n = max(sizes)
+        _clear(settings)
+        proxy.limit = TokenBucket(rate.per_minute / 60, rate.burst)
+        say(f"rate limit {rate.per_minute}/min, burst {rate.burst}: up of {n} trunks")
+        limited = rate_limited_up(work / "limited", env, proxy, n,
+                                  lambda: sdk_names(server.url, server.api_key, server.api_secret))
+        proxy.limit = None
+        limited.update(per_minute=rate.per_minute, burst=rate.burst,
+                       floor_s=max(0.0, n - rate.burst) / (rate.per_minute / 60))
+        say(f"  {limited['seconds']:.1f} s, {limited['status_429']} answers 429, {limited['trunks_found']} trunks "
+            f"found, {limited['duplicates']} duplicates")
         say(f"  provider peak: {memory.peak_hwm_kib / 1024:.1f} MiB over {memory.samples} samples")
     finally:
         proxy.close()
         server.stop()
-    scaling = {c: fit(sizes, [stacks[str(n)][c]["seconds"] for n in sizes]) for c in COMMANDS}
-    scaling["sdk"] = fit(sizes, [baseline[str(n)]["seconds"] for n in sizes])
+    zero = str(latencies[0])
+    scaling = {c: fit(sizes, [stacks[zero][str(n)][c]["seconds"] for n in sizes]) for c in COMMANDS}
+    scaling["sdk"] = fit(sizes, [baseline[zero][str(n)]["sdk4"]["seconds"] for n in sizes])
     return {
         "operations": {op: r.to_json() for op, r in operations.items()},
         "stacks": stacks,
         "baseline": baseline,
         "scaling": scaling,
+        "rate_limited": limited,
         "memory": {"trunks": max(sizes), **memory.to_json()},
     }
 
@@ -129,12 +175,21 @@ def _write(path: Path, text: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default=DEFAULT_SIZES, help="trunk counts, comma-separated (default %(default)s)")
+    parser.add_argument("--latencies", default=DEFAULT_LATENCIES,
+                        help="round trips in ms the proxy adds, comma-separated (default %(default)s)")
     parser.add_argument("--iterations", type=int, default=50, help="calls per operation and side (default 50)")
+    parser.add_argument("--rate-limit", type=int, default=RateLimit.per_minute,
+                        help="requests per minute for the rate-limited up (default %(default)s)")
+    parser.add_argument("--burst", type=int, default=RateLimit.burst, help="its burst (default %(default)s)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="results directory (default benchmarks/results)")
     args = parser.parse_args(argv)
     sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
-    if not sizes or sizes[0] < 1 or args.iterations < 1:
-        parser.error("--sizes and --iterations must be positive")
+    latencies = sorted({int(s) for s in args.latencies.split(",") if s.strip()})
+    if not sizes or sizes[0] < 1 or args.iterations < 1 or args.rate_limit < 1 or args.burst < 1:
+        parser.error("--sizes, --iterations, --rate-limit and --burst must be positive")
+    if not latencies or latencies[0] < 0:
+        parser.error("--latencies must be zero or more")
+    rate = RateLimit(args.rate_limit, args.burst)
     say = Progress()
     started = time.monotonic()
     today = datetime.date.today().isoformat()
@@ -142,13 +197,14 @@ def main(argv: list[str] | None = None) -> int:
     data: dict[str, Any] = {
         "date": today,
         "started_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "settings": {"sizes": sizes, "iterations": args.iterations, "concurrency": CONCURRENCY},
+        "settings": {"sizes": sizes, "latencies_ms": latencies, "iterations": args.iterations,
+                     "concurrency": CONCURRENCY, "rate_limit": {"per_minute": rate.per_minute, "burst": rate.burst}},
         "environment": environment(),
         "load_average": {"start": list(os.getloadavg())},
     }
     try:
         with tempfile.TemporaryDirectory(prefix="livekit-sip-bench-") as work:
-            data.update(measure(Path(work), sizes, args.iterations, say))
+            data.update(measure(Path(work), sizes, args.iterations, latencies, rate, say))
     except devserver.ToolMissing as err:
         print(f"bench: {err}", file=sys.stderr)
         return 1
