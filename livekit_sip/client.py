@@ -5,6 +5,11 @@ Every call signs a short-lived `sip.admin` token, retries refused requests
 typed errors of `livekit_sip.errors`. Request and response bodies hold SIP
 passwords, so they are never logged; 401 bodies echo the bearer token, so they
 are scrubbed before they reach an exception.
+
+Once a call has gone a whole deadline without an answer from LiveKit, the client
+remembers why, and later calls fail at once with that cause instead of waiting a
+deadline each: a `pulumi refresh` of N trunks with LiveKit down then takes one
+deadline, not N. Any answer from LiveKit (to a call already under way) clears it.
 """
 
 from __future__ import annotations
@@ -87,6 +92,9 @@ class SIPClient:
         self._tokens = TokenSource(settings.api_key, settings.api_secret)
         self._sleep = sleep
         self._has_get = True
+        # Why LiveKit is unreachable, once a call went a whole deadline without an answer;
+        # one str assignment, so threads need no lock to share it.
+        self._unreachable: str | None = None
         self._http = httpx.Client(
             base_url=settings.url + SERVICE_PATH,
             transport=transport,
@@ -196,6 +204,10 @@ class SIPClient:
     def _call(
         self, method: str, body: WireModel, result: type[R] | None, idempotent: bool = True
     ) -> R:
+        unreachable = self._unreachable
+        if unreachable is not None:
+            raise TransportError(f"{method}: {unreachable} (not sent: an earlier call got no answer "
+                                 f"within the {self.deadline:g}s deadline)")
         payload = body.to_wire()
         started = time.monotonic()
         stop_at = started + self.deadline
@@ -211,7 +223,8 @@ class SIPClient:
             try:
                 response = self._http.post(method, json=payload, headers=headers, timeout=timeout)
             except (httpx.ConnectError, httpx.ConnectTimeout) as err:
-                failure: Exception = TransportError(f"{method}: cannot reach {self.url}: {_reason(err)}")
+                cause = f"cannot reach {self.url}: {_reason(err)}"
+                failure: Exception = TransportError(f"{method}: {cause}")
             except httpx.TransportError as err:
                 if not idempotent:
                     raise AmbiguousWriteError(
@@ -219,8 +232,10 @@ class SIPClient:
                         f"({_reason(err)}); it may have taken effect and is not retried. "
                         "Run `pulumi refresh`, then check the project for a duplicate trunk."
                     ) from None
-                failure = TransportError(f"{method}: no answer from {self.url}: {_reason(err)}")
+                cause = f"no answer from {self.url}: {_reason(err)}"
+                failure = TransportError(f"{method}: {cause}")
             else:
+                self._unreachable = None
                 log.debug("%s -> %s in %.3fs", method, response.status_code, time.monotonic() - started)
                 if response.status_code == 200:
                     return self._decode(method, response, result)
@@ -239,8 +254,9 @@ class SIPClient:
             if time.monotonic() + delay >= stop_at:
                 if isinstance(failure, ServerError):
                     raise failure
+                self._unreachable = cause
                 raise TransportError(
-                    f"{failure} (gave up after {attempt} attempts in {self.deadline:.0f}s)"
+                    f"{failure} (gave up after {attempt} attempts in {self.deadline:g}s)"
                 ) from None
             log.info("%s: retrying after %s (attempt %d)", method, _summary(failure), attempt)
             self._sleep(delay)

@@ -19,7 +19,7 @@ import yaml
 
 from livekit_sip.errors import SpecError
 from livekit_sip.models import TrunkInfo
-from livekit_sip.spec import TrunkSpec, spec_from_info
+from livekit_sip.spec import MEDIA_DEFAULTS, TrunkSpec, codec_shorthand, spec_from_info
 from livekit_sip.stack_config import ENTRY_FIELDS, NAMESPACE, camel, trunk_entries
 
 #: Where a trunk's stack key comes from: its name, or its id.
@@ -64,8 +64,10 @@ def stack_keys(trunks: Sequence[TrunkInfo], key_from: str = "name") -> list[str]
 def trunk_entry(trunk: TrunkInfo, key: str) -> dict[str, Any]:
     """The stack config entry that describes `trunk` under `key`, without credentials.
 
-    Fields at LiveKit's default are left out; `name` is left out when it equals the
-    key (the program defaults it to the key); `adoptTrunkId` is always last.
+    Fields at LiveKit's default are left out (so media fields LiveKit holds no value
+    for stay unmanaged); `name` is left out when it equals the key (the program
+    defaults it to the key); codecs use the ``PCMU/8000`` shorthand; `adoptTrunkId`
+    is always last.
     """
     spec = spec_from_info(trunk)
     props = spec.props()
@@ -76,6 +78,10 @@ def trunk_entry(trunk: TrunkInfo, key: str) -> dict[str, Any]:
         elif field == "name":
             if spec.name != key:
                 entry["name"] = spec.name
+        elif field in MEDIA_DEFAULTS:
+            value = getattr(spec, field)
+            if value != MEDIA_DEFAULTS[field]:
+                entry[camel(field)] = [codec_shorthand(c) for c in value] if field == "codecs" else value
         elif field in ("address", "numbers") or getattr(spec, field) != TrunkSpec.model_fields[field].default:
             entry[camel(field)] = props[field]
     return entry
@@ -123,12 +129,8 @@ def render(trunks: Sequence[TrunkInfo], key_from: str = "name", source: str | No
 
 
 def _notes(key: str, trunk: TrunkInfo, entry: dict[str, Any]) -> list[str]:
-    """What `pulumi up` would not keep as it is, or would refuse, for this entry."""
+    """What `pulumi up` would refuse for this entry."""
     notes = []
-    media = trunk.media
-    if media is not None and (media.codecs or media.only_listed_codecs or media.media_timeout):
-        notes.append(f"trunk {key} ({trunk.sip_trunk_id}) has media settings (codecs, timeout) "
-                     "that livekit-sip does not manage; adopting it clears them")
     try:
         trunk_entries({key: entry}, Path("."))
     except SpecError as err:

@@ -4,6 +4,10 @@ Pure functions, no I/O. The `update` action patches only the fields that
 changed (numbers as add/remove). It cannot patch the three header maps or
 `include_headers`, so a change to any of those becomes a `replace` with the
 full spec, password included. Nothing is ever deleted and recreated.
+
+Both actions replace LiveKit's `media` message whole, so a write that carries it
+fills the media fields the spec leaves unset with what LiveKit holds (`held`):
+media set outside Pulumi survives.
 """
 
 from __future__ import annotations
@@ -11,12 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from livekit_sip.enums import MediaEncryption
 from livekit_sip.models import ListUpdate, MediaConfig, TrunkInfo, TrunkUpdate
-from livekit_sip.spec import TrunkSpec, changed_fields
+from livekit_sip.spec import MEDIA_FIELDS, TrunkSpec, changed_fields
 
 #: Fields the `update` action has no slot for (livekit_sip.proto SIPOutboundTrunkUpdate).
 REPLACE_ONLY = frozenset({"headers", "headers_to_attributes", "attributes_to_headers", "include_headers"})
+#: Fields the `update` action can only send inside the whole `media` message.
+MEDIA_MESSAGE = frozenset({"media_encryption", *MEDIA_FIELDS})
 
 
 class Action(str, Enum):
@@ -41,25 +46,40 @@ class Plan:
     update: TrunkUpdate | None = None
     replace: TrunkInfo | None = None
 
+    @property
+    def sends_media(self) -> bool:
+        """Whether the write carries a whole `media` message, which LiveKit stores as sent."""
+        return self.replace is not None or (self.update is not None and self.update.media is not None)
 
-def plan(old: TrunkSpec, new: TrunkSpec) -> Plan:
-    """The write that turns `old` into `new`."""
+
+def plan(old: TrunkSpec, new: TrunkSpec, held: MediaConfig | None = None) -> Plan:
+    """The write that turns `old` into `new`.
+
+    Args:
+        old: the spec the trunk had after the last write or refresh.
+        new: the spec wanted.
+        held: LiveKit's current `media`, for the media fields `new` leaves unset;
+            None when not read (those fields are then sent empty).
+    """
     changed = tuple(changed_fields(old, new))
-    if not changed:
+    # A field the new spec leaves unset is left as LiveKit holds it: nothing to send.
+    written = tuple(field for field in changed if getattr(new, field) is not None)
+    if not written:
         return Plan(Action.NONE, changed)
-    if REPLACE_ONLY.intersection(changed):
-        return Plan(Action.REPLACE, changed, replace=new.to_info())
-    return Plan(Action.UPDATE, changed, update=update_for(old, new, changed))
+    if REPLACE_ONLY.intersection(written):
+        return Plan(Action.REPLACE, changed, replace=new.to_info(held))
+    return Plan(Action.UPDATE, changed, update=update_for(old, new, written, held))
 
 
-def update_for(old: TrunkSpec, new: TrunkSpec, changed: tuple[str, ...]) -> TrunkUpdate:
+def update_for(old: TrunkSpec, new: TrunkSpec, changed: tuple[str, ...],
+               held: MediaConfig | None = None) -> TrunkUpdate:
     """The update action carrying exactly the `changed` fields of `new`."""
     fields: dict[str, object] = {}
     for field in changed:
         if field == "numbers":
             fields["numbers"] = numbers_update(old.numbers, new.numbers)
-        elif field == "media_encryption":
-            fields.update(encryption_update(new.media_encryption))
+        elif field in MEDIA_MESSAGE:
+            fields.update(media_update(new, held))
         else:
             fields[field] = getattr(new, field)
     return TrunkUpdate.model_validate(fields)
@@ -72,7 +92,12 @@ def numbers_update(old: tuple[str, ...], new: tuple[str, ...]) -> ListUpdate:
     return ListUpdate(add=add or None, remove=remove or None)
 
 
-def encryption_update(value: MediaEncryption) -> dict[str, object]:
-    """Both encryption fields: once `media.encryption` is set, the server rewrites the
-    legacy `media_encryption` from it, so patching the legacy field alone does nothing."""
-    return {"media_encryption": value, "media": MediaConfig(encryption=value)}
+def media_update(new: TrunkSpec, held: MediaConfig | None) -> dict[str, object]:
+    """The whole `media` message, and the legacy `media_encryption` next to it.
+
+    The update action's `media` replaces the stored message with no merge
+    (livekit/protocol sip.go updateMediaConfig), so it carries every media field.
+    Once `media.encryption` is set, the server rewrites the legacy field from it,
+    so patching the legacy field alone does nothing.
+    """
+    return {"media_encryption": new.media_encryption, "media": new.media(held)}

@@ -3,6 +3,10 @@
 The instance is pickled into state, so it holds nothing until `configure()` runs
 in the provider process; the API credentials then live only in memory. Up to four
 engine threads call one instance at once, so lazily built state is locked.
+
+A provider process serves one Pulumi command and holds one `SIPClient`, so once a
+call found LiveKit unreachable for a whole deadline, every later read and write of
+that command fails at once with the same cause (see `SIPClient`).
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from livekit_sip.client import DEADLINE, SIPClient
 from livekit_sip.errors import AmbiguousWriteError, LiveKitError, NotFoundError, SettingsError, TrunkError
 from livekit_sip.models import TrunkInfo
 from livekit_sip.plan import Action, plan
-from livekit_sip.spec import TrunkSpec, changed_fields, parse_spec, spec_from_info
+from livekit_sip.spec import TrunkSpec, changed_fields, parse_spec, spec_from_info, unmanaged_fields
 
 F = TypeVar("F", bound=Callable[..., Any])
 ID = "sip_trunk_id"
@@ -166,7 +170,9 @@ class TrunkProvider(ResourceProvider):
         adopt = props.get(ADOPT)
         try:
             if adopt:
-                info = self.client().replace(adopt, spec.to_info())
+                # A replace stores `media` as sent: keep the adopted trunk's media the spec leaves unset.
+                held = self.client().get(adopt).media if spec.unmanaged() else None
+                info = self.client().replace(adopt, spec.to_info(held))
             else:
                 info = self._create(spec)
         except TrunkError:
@@ -191,7 +197,7 @@ class TrunkProvider(ResourceProvider):
         # The create may have landed before the answer was lost (a crash, a cut
         # connection). Look for it before sending another, so no trunk is made twice.
         landed = [t for t in client.list(numbers=[spec.numbers[0]])
-                  if not changed_fields(spec, spec_from_info(t))]
+                  if not changed_fields(spec, spec_from_info(t, spec.unmanaged()))]
         if len(landed) == 1:
             return landed[0]
         if not landed:
@@ -213,14 +219,19 @@ class TrunkProvider(ResourceProvider):
         if not info.auth_password and info.auth_username and props.get("auth_password"):
             # A server that redacts passwords in responses cannot show drift in them.
             info = info.model_copy(update={"auth_password": props["auth_password"]})
-        outs = self._state_props(spec_from_info(info), id_, props)
+        # Media fields the stored state leaves unset are LiveKit's business: not read, so no drift.
+        outs = self._state_props(spec_from_info(info, unmanaged_fields(props)), id_, props)
         inputs = {k: v for k, v in outs.items() if k != ID}
         return ReadResult(id_, outs, inputs)
 
     @_one_line_errors
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """Send the planned write: the update action with only the changed fields, or
-        a replace with the full spec when a header map or include_headers changed."""
+        a replace with the full spec when a header map or include_headers changed.
+
+        A write that carries the `media` message first reads the trunk when the spec
+        leaves a media field unset, so LiveKit's value for it is sent back unchanged.
+        """
         new = self._spec(news, "update", id_)
         old, _ = parse_spec(olds)
         if old is None:
@@ -229,6 +240,10 @@ class TrunkProvider(ResourceProvider):
         try:
             if step.action is Action.NONE:
                 return UpdateResult(self._state_props(new, id_, news))
+            if step.sends_media and new.unmanaged():
+                # Read now rather than trust state: media set outside Pulumi since the
+                # last refresh must survive, and LiveKit has no partial media update.
+                step = plan(old, new, self.client().get(id_).media)
             if step.action is Action.UPDATE:
                 assert step.update is not None
                 info = self.client().update(id_, step.update)
@@ -263,7 +278,7 @@ class TrunkProvider(ResourceProvider):
         return spec
 
     def _outputs(self, want: TrunkSpec, info: TrunkInfo, props: Mapping[str, Any], operation: str) -> dict[str, Any]:
-        got = spec_from_info(info)
+        got = spec_from_info(info, want.unmanaged())
         lost = changed_fields(want, got)
         if lost:
             raise TrunkError(

@@ -22,6 +22,9 @@ class OutboundTrunkArgs:
     Enum fields take the short names (``tls``, ``x_headers``, ``allow``) or
     LiveKit's names (``SIP_TRANSPORT_TLS``), case-insensitive. `name` defaults to
     the resource name. `auth_username` and `auth_password` are always secret.
+    `codecs` takes ``"PCMU/8000"`` or ``{"name": "PCMU", "rate": 8000}`` items;
+    `media_timeout` a duration such as ``"30s"`` (at most 10 min). When `codecs`,
+    `only_listed_codecs` or `media_timeout` is None, LiveKit keeps its value.
     `adopt_trunk_id` makes the first create take over that existing trunk.
     """
 
@@ -38,6 +41,9 @@ class OutboundTrunkArgs:
     attributes_to_headers: Input[dict[str, Input[str]]] | None = None
     include_headers: Input[str] | None = None
     media_encryption: Input[str] | None = None
+    codecs: Input[list[Input[str] | Input[dict[str, Input[str | int]]]]] | None = None
+    only_listed_codecs: Input[bool] | None = None
+    media_timeout: Input[str] | None = None
     from_host: Input[str] | None = None
     adopt_trunk_id: Input[str] | None = None
 
@@ -59,6 +65,11 @@ class OutboundTrunk(Resource, module="livekit", name="OutboundTrunk"):
     attributes_to_headers: Output[dict[str, str]]
     include_headers: Output[str]
     media_encryption: Output[str]
+    #: ``{name, rate}`` objects; None when LiveKit's codecs are not managed (likewise below).
+    codecs: Output[list[dict[str, Any]] | None]
+    only_listed_codecs: Output[bool | None]
+    #: Normalized as LiveKit answers: ``1.5s`` is ``1.500s``, ``2m`` is ``120s``.
+    media_timeout: Output[str | None]
     from_host: Output[str]
     adopt_trunk_id: Output[str]
 
@@ -79,11 +90,12 @@ class OutboundTrunk(Resource, module="livekit", name="OutboundTrunk"):
 
 
 def export_trunk(trunk: OutboundTrunk) -> Output[dict[str, Any]]:
-    """The trunk's non-secret outputs, camelCase, for a stack output."""
+    """The trunk's non-secret outputs, camelCase, for a stack output; media fields
+    LiveKit keeps for itself (unset in the spec) are left out."""
     public = [f for f in (ID, *FIELDS) if f not in SECRET_FIELDS]
     values = [getattr(trunk, f) for f in public]
     return pulumi.Output.all(*values).apply(
-        lambda got: {_camel(f): v for f, v in zip(public, got, strict=True)}
+        lambda got: {_camel(f): v for f, v in zip(public, got, strict=True) if v is not None}
     )
 
 

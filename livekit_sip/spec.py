@@ -4,27 +4,38 @@
 every rule it breaks as a `SpecError` naming the field. All checks run before
 any API call, so a bad spec fails `pulumi preview`. `TrunkSpec.to_info` and
 `spec_from_info` convert to and from LiveKit's wire model.
+
+The media fields other than the encryption (`MEDIA_FIELDS`) may be left unset
+(None): livekit-sip then neither writes nor reads them, and LiveKit keeps what
+it holds. Every other field always has a value, LiveKit's default if not given.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from fractions import Fraction
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
 from livekit_sip.enums import IncludeHeaders, MediaEncryption, Transport, WireEnum
 from livekit_sip.errors import SpecError
-from livekit_sip.models import TrunkInfo
+from livekit_sip.models import Codec, MediaConfig, TrunkInfo
 
 #: The spec fields, in the order outputs list them.
 FIELDS = (
     "name", "address", "numbers", "auth_username", "auth_password", "transport",
     "destination_country", "metadata", "headers", "headers_to_attributes",
-    "attributes_to_headers", "include_headers", "media_encryption", "from_host",
+    "attributes_to_headers", "include_headers", "media_encryption", "codecs",
+    "only_listed_codecs", "media_timeout", "from_host",
 )
+#: Fields of LiveKit's `media` message besides its encryption. A spec may leave them
+#: unset (None): LiveKit then keeps its value, which is neither written nor read.
+MEDIA_FIELDS = ("codecs", "only_listed_codecs", "media_timeout")
+#: What LiveKit holds for a media field that was never set.
+MEDIA_DEFAULTS: dict[str, Any] = {"codecs": (), "only_listed_codecs": False, "media_timeout": "0s"}
 SECRET_FIELDS = ("auth_username", "auth_password")
 MAP_FIELDS = ("headers", "headers_to_attributes", "attributes_to_headers")
 ENUM_FIELDS: dict[str, type[WireEnum]] = {
@@ -48,6 +59,17 @@ accept accept-encoding accept-language allow allow-events call-id contact conten
 content-length content-type cseq event expires from max-forwards record-route refer-to reply-to
 k l m o r t u v
 """.split())
+# One-letter header names (RFC 3261 7.3.3; o, r, u from RFC 6665 and RFC 3515). LiveKit's list
+# holds some of the letters but not f, i, c and e, whose long forms it refuses: a SIP stack reads
+# "f" as From, so the letter must be refused wherever the long form is.
+COMPACT_HEADERS = {
+    "c": "Content-Type", "e": "Content-Encoding", "f": "From", "i": "Call-ID", "k": "Supported",
+    "l": "Content-Length", "m": "Contact", "o": "Event", "r": "Refer-To", "s": "Subject", "t": "To",
+    "u": "Allow-Events", "v": "Via",
+}
+# LiveKit's limit on media_timeout (livekit/protocol sip.go MaxSIPMediaTimeout).
+MAX_MEDIA_TIMEOUT_NS = 10 * 60 * 10**9
+MAX_CODEC_RATE = 2**32 - 1
 
 # \Z, not $: $ also matches before a trailing newline, which would let "X-Team\n" through.
 _E164 = re.compile(r"^\+[1-9][0-9]{1,14}\Z")
@@ -56,6 +78,9 @@ _HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)\Z")
 _TRUNK_ID = re.compile(r"^ST_[A-Za-z0-9]{4,}\Z")
 _PRINTABLE = re.compile(r"^[\t\x20-\x7e]*\Z")
 _PORT = re.compile(r"^[0-9]{1,5}\Z")
+# Go's time.ParseDuration syntax, which also reads protojson's "1.500s".
+_DURATION_PART = re.compile(r"([0-9]*(?:\.[0-9]*)?)(ns|us|µs|ms|s|m|h)")
+_UNIT_NS = {"ns": 1, "us": 10**3, "µs": 10**3, "ms": 10**6, "s": 10**9, "m": 60 * 10**9, "h": 3600 * 10**9}
 
 
 class TrunkSpec(BaseModel):
@@ -76,6 +101,9 @@ class TrunkSpec(BaseModel):
     attributes_to_headers: dict[str, str] = {}
     include_headers: IncludeHeaders = IncludeHeaders.NONE
     media_encryption: MediaEncryption = MediaEncryption.DISABLE
+    codecs: tuple[Codec, ...] | None = None
+    only_listed_codecs: bool | None = None
+    media_timeout: str | None = None
     from_host: str = ""
 
     def __repr_args__(self) -> Any:
@@ -83,12 +111,15 @@ class TrunkSpec(BaseModel):
             yield key, ("[secure]" if key in SECRET_FIELDS and value else value)
 
     def props(self) -> dict[str, Any]:
-        """The spec as provider properties: snake_case keys, short enum names, lists."""
+        """The spec as provider properties: snake_case keys, short enum names, lists,
+        codecs as ``{name, rate}`` objects, None for an unset media field."""
         out: dict[str, Any] = {}
         for field in FIELDS:
             value = getattr(self, field)
             if isinstance(value, WireEnum):
                 value = value.value
+            elif field == "codecs" and value is not None:
+                value = [codec.model_dump() for codec in value]
             elif isinstance(value, tuple):
                 value = list(value)
             elif isinstance(value, dict):
@@ -96,9 +127,27 @@ class TrunkSpec(BaseModel):
             out[field] = value
         return out
 
-    def to_info(self) -> TrunkInfo:
-        """The spec as LiveKit's `SIPOutboundTrunkInfo` (no id)."""
-        return TrunkInfo.model_validate({**self.props(), "numbers": list(self.numbers)})
+    def unmanaged(self) -> tuple[str, ...]:
+        """The media fields this spec leaves to LiveKit."""
+        return unmanaged_fields(dict(self))
+
+    def media(self, held: MediaConfig | None = None) -> MediaConfig:
+        """The whole `media` message: this spec's fields, and `held` (what LiveKit
+        holds) for the media fields the spec leaves unset."""
+        kept = held or MediaConfig()
+        return MediaConfig(
+            encryption=self.media_encryption,
+            codecs=list(kept.codecs if self.codecs is None else self.codecs),
+            only_listed_codecs=kept.only_listed_codecs if self.only_listed_codecs is None
+            else self.only_listed_codecs,
+            media_timeout=kept.media_timeout if self.media_timeout is None else self.media_timeout,
+        )
+
+    def to_info(self, held: MediaConfig | None = None) -> TrunkInfo:
+        """The spec as LiveKit's `SIPOutboundTrunkInfo` (no id), with the whole `media`
+        message; media fields the spec leaves unset are taken from `held`."""
+        top = {k: v for k, v in self.props().items() if k not in MEDIA_FIELDS}
+        return TrunkInfo.model_validate({**top, "numbers": list(self.numbers), "media": self.media(held)})
 
 
 def same_field(field: str, old: TrunkSpec, new: TrunkSpec) -> bool:
@@ -113,8 +162,27 @@ def changed_fields(old: TrunkSpec, new: TrunkSpec) -> list[str]:
     return [f for f in FIELDS if not same_field(f, old, new)]
 
 
-def spec_from_info(info: TrunkInfo) -> TrunkSpec:
-    """The spec a trunk read from LiveKit holds (no validation: it is the truth)."""
+def unmanaged_fields(values: Mapping[str, Any]) -> tuple[str, ...]:
+    """The media fields that `values` (spec properties or stored outputs) leave unset."""
+    return tuple(field for field in MEDIA_FIELDS if values.get(field) is None)
+
+
+def spec_from_info(info: TrunkInfo, unmanaged: Iterable[str] = ()) -> TrunkSpec:
+    """The spec a trunk read from LiveKit holds (no validation: it is the truth).
+
+    Args:
+        info: the trunk as LiveKit answered.
+        unmanaged: media fields to leave unset, as the spec they are compared with does.
+    """
+    media = info.media or MediaConfig()
+    held: dict[str, Any] = {
+        "codecs": tuple(media.codecs),
+        "only_listed_codecs": media.only_listed_codecs,
+        # A null timeout and "0s" both mean LiveKit's default.
+        "media_timeout": _canonical_duration(media.media_timeout) if media.media_timeout else "0s",
+    }
+    for field in unmanaged:
+        held[field] = None
     return TrunkSpec(
         name=info.name, address=info.address, numbers=tuple(info.numbers),
         auth_username=info.auth_username, auth_password=info.auth_password,
@@ -123,8 +191,56 @@ def spec_from_info(info: TrunkInfo) -> TrunkSpec:
         headers_to_attributes=dict(info.headers_to_attributes),
         attributes_to_headers=dict(info.attributes_to_headers),
         include_headers=info.include_headers,
-        media_encryption=info.effective_media_encryption, from_host=info.from_host,
+        media_encryption=info.effective_media_encryption, from_host=info.from_host, **held,
     )
+
+
+def codec_shorthand(codec: Codec) -> str:
+    """`codec` as config shorthand: ``PCMU/8000``, or the bare name when the rate is 0."""
+    return f"{codec.name}/{codec.rate}" if codec.rate else codec.name
+
+
+def parse_duration(text: str) -> int:
+    """A duration in Go's syntax (``30s``, ``1m30s``, ``1.5s``, ``500ms``) in nanoseconds.
+
+    Raises:
+        ValueError: `text` is not such a duration, or is finer than a nanosecond.
+    """
+    body = text.strip()
+    if body == "0":
+        return 0
+    sign = -1 if body.startswith("-") else 1
+    body = body.lstrip("+-")
+    total = Fraction(0)
+    position = 0
+    for match in _DURATION_PART.finditer(body):
+        number = match.group(1)
+        if match.start() != position or number in ("", "."):
+            break
+        total += Fraction(number) * _UNIT_NS[match.group(2)]
+        position = match.end()
+    if not body or position != len(body):
+        raise ValueError(f"{text!r} is not a duration like 30s, 1.5s, 2m or 1m30s")
+    if total.denominator != 1:
+        raise ValueError(f"{text!r} is finer than a nanosecond")
+    return sign * int(total)
+
+
+def format_duration(nanoseconds: int) -> str:
+    """A duration as protojson writes it, LiveKit's answers included: ``30s``, ``1.500s``."""
+    sign = "-" if nanoseconds < 0 else ""
+    seconds, nanos = divmod(abs(nanoseconds), 10**9)
+    text = f"{seconds}.{nanos:09d}"
+    for _ in range(2):
+        text = text.removesuffix("000")
+    return f"{sign}{text.removesuffix('.000')}s"
+
+
+def _canonical_duration(text: str) -> str:
+    try:
+        return format_duration(parse_duration(text))
+    except ValueError:
+        return text
 
 
 def parse_spec(props: Mapping[str, Any], unknown: object = None) -> tuple[TrunkSpec | None, list[SpecError]]:
@@ -286,7 +402,17 @@ def _enum(field: str) -> Any:
 def _header_name(field: str, name: Any, forbid: bool) -> None:
     if not isinstance(name, str) or not _TOKEN.match(name):
         raise SpecError(field, f"{_show(name)} is not a valid SIP header name (letters, digits, - . ! % * _ + ` ' ~)")
-    if forbid and name.lower() in FORBIDDEN_HEADERS:
+    if not forbid:
+        return
+    lowered = name.lower()
+    long_form = COMPACT_HEADERS.get(lowered)
+    if long_form is not None and long_form.lower() in FORBIDDEN_HEADERS:
+        raise SpecError(field, f"{name!r} is the compact form of {long_form}, a header LiveKit sets itself "
+                        "and cannot be overridden")
+    if long_form is not None and lowered in FORBIDDEN_HEADERS:
+        raise SpecError(field, f"{name!r} is the compact form of {long_form}; LiveKit refuses compact "
+                        f"header names, write {long_form} in full")
+    if lowered in FORBIDDEN_HEADERS:
         raise SpecError(field, f"{name!r} is a header LiveKit sets itself and cannot be overridden")
 
 
@@ -312,6 +438,67 @@ def _map(field: str) -> Any:
     return check
 
 
+def _codecs(value: Any) -> tuple[Codec, ...] | None:
+    if value is None:
+        return None
+    if isinstance(value, (str, Mapping)) or not isinstance(value, (list, tuple)):
+        raise SpecError("codecs", f"must be a list of codecs like [PCMU/8000, opus/48000], got {_show(value)}")
+    return tuple(_codec(f"codecs[{index}]", item) for index, item in enumerate(value))
+
+
+def _codec(where: str, value: Any) -> Codec:
+    """One codec: ``NAME/RATE`` or ``NAME`` shorthand, or ``{name, rate}``; the name is
+    checked as LiveKit does (livekit/protocol sip.go SIPCodec.Validate)."""
+    if isinstance(value, Codec):
+        value = value.model_dump()
+    if isinstance(value, str):
+        head, slash, tail = value.strip().partition("/")
+        if slash and not tail.isdigit():
+            raise SpecError(where, f"{value!r} is not a codec like PCMU/8000 (a name, then a rate in Hz)")
+        value = {"name": head, "rate": int(tail) if slash else 0}
+    if not isinstance(value, Mapping):
+        raise SpecError(where, f"must be a codec like PCMU/8000 or {{name: PCMU, rate: 8000}}, got {_show(value)}")
+    unknown = sorted(str(k) for k in value if k not in ("name", "rate"))
+    if unknown:
+        raise SpecError(where, f"unknown key(s) {', '.join(unknown)}; a codec has a name and a rate")
+    name: Any = value.get("name")
+    rate: Any = value.get("rate")
+    if not isinstance(name, str) or not name:
+        raise SpecError(where, f"the codec name must be a non-empty string, got {_show(name)}")
+    if any(c.isspace() for c in name) or "/" in name:
+        raise SpecError(where, f"the codec name {name!r} must not contain whitespace or '/'")
+    if rate is None:
+        rate = 0
+    elif isinstance(rate, float) and rate.is_integer():
+        rate = int(rate)  # Pulumi carries every number as a float
+    if isinstance(rate, bool) or not isinstance(rate, int) or not 0 <= rate <= MAX_CODEC_RATE:
+        raise SpecError(where, f"the rate of {name} must be a whole number of Hz (0 or left out when not "
+                        f"fixed), got {_show(rate)}")
+    return Codec(name=name, rate=rate)
+
+
+def _only_listed_codecs(value: Any) -> bool | None:
+    if value is not None and not isinstance(value, bool):
+        raise SpecError("only_listed_codecs", f"must be true or false, got {_show(value)}")
+    return value
+
+
+def _media_timeout(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise SpecError("media_timeout", f"must be a duration with a unit, like 30s or 2m, got {_show(value)}")
+    try:
+        nanoseconds = parse_duration(value)
+    except ValueError as err:
+        raise SpecError("media_timeout", str(err)) from None
+    if nanoseconds < 0:
+        raise SpecError("media_timeout", f"{value!r} is negative; give 0s (LiveKit's default) to 10m")
+    if nanoseconds > MAX_MEDIA_TIMEOUT_NS:
+        raise SpecError("media_timeout", f"{value!r} exceeds LiveKit's maximum of 10m")
+    return format_duration(nanoseconds)
+
+
 _CHECKS: dict[str, Any] = {
     "name": lambda v: _string("name", v),
     "address": _address,
@@ -326,5 +513,8 @@ _CHECKS: dict[str, Any] = {
     "attributes_to_headers": _map("attributes_to_headers"),
     "include_headers": _enum("include_headers"),
     "media_encryption": _enum("media_encryption"),
+    "codecs": _codecs,
+    "only_listed_codecs": _only_listed_codecs,
+    "media_timeout": _media_timeout,
     "from_host": _from_host,
 }

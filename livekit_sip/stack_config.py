@@ -16,14 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from livekit_sip.errors import SpecError
-from livekit_sip.spec import FIELDS, SECRET_FIELDS, parse_spec
+from livekit_sip.spec import FIELDS, MEDIA_FIELDS, SECRET_FIELDS, parse_spec
 
 NAMESPACE = "livekit-sip"
 ENTRY_FIELDS = tuple(f for f in FIELDS if f not in SECRET_FIELDS) + ("adopt_trunk_id",)
 #: Keys of an `lk` JSON file that carry no spec (server-assigned).
 FILE_IGNORED = frozenset({"sip_trunk_id", "created_at", "updated_at"})
-#: Keys of a file's `media` object that no spec field holds.
-MEDIA_UNMANAGED = ("codecs", "only_listed_codecs", "media_timeout")
+#: Top-level keys of an `lk` JSON file: the media fields live in its `media` object.
+FILE_FIELDS = tuple(f for f in FIELDS if f not in MEDIA_FIELDS)
 CREDENTIAL_FIELDS = ("username", "password")
 
 
@@ -88,33 +88,31 @@ def load_file(path: Path, key: str) -> dict[str, Any]:
     media = fields.pop("media", None)
     try:
         # LiveKit applies `media.encryption` over the legacy `media_encryption`.
-        return {**_normalize_keys(fields, key, source, FIELDS, FILE_IGNORED), **_file_media(media, key)}
+        return {**_normalize_keys(fields, key, source, FILE_FIELDS, FILE_IGNORED), **_file_media(media, key)}
     except SpecError as err:
         raise SpecError(f"{err.field} (in {source})", err.reason, key) from None
 
 
 def _file_media(media: Any, key: str) -> dict[str, Any]:
-    """The spec fields of a file's `media` object: its `encryption` is `media_encryption`.
-
-    Codecs and the media timeout have no spec field. Dropping them would make a
-    different trunk than `lk` makes from the same file, so they are refused.
-    """
+    """The spec fields of a file's `media` object: its `encryption` is `media_encryption`,
+    and `codecs`, `only_listed_codecs` and `media_timeout` keep their names. A null
+    value counts as absent, as LiveKit reads it."""
     if media is None:
         return {}
     if not isinstance(media, Mapping):
         raise SpecError("media", f"must be an object, got {type(media).__name__}", key)
     out: dict[str, Any] = {}
+    seen: set[str] = set()
+    known = ", ".join(camel(f) for f in ("encryption", *MEDIA_FIELDS))
     for name, value in media.items():
         field = snake(name)
-        if field == "encryption":
-            if value is not None:
-                out["media_encryption"] = value
-        elif field in MEDIA_UNMANAGED:
-            if value not in (None, [], False, "", "0s"):
-                raise SpecError(f"media.{camel(field)}", "livekit-sip does not manage codecs or the media "
-                                "timeout; remove it, or keep this trunk out of Pulumi", key)
-        else:
-            raise SpecError(f"media.{name}", "unknown key in media; livekit-sip takes only its encryption", key)
+        if field not in ("encryption", *MEDIA_FIELDS):
+            raise SpecError(f"media.{name}", f"unknown key in media; known keys: {known}", key)
+        if field in seen:
+            raise SpecError(f"media.{name}", "given twice in media (camelCase and snake_case)", key)
+        seen.add(field)
+        if value is not None:
+            out["media_encryption" if field == "encryption" else field] = value
     return out
 
 

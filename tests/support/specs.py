@@ -21,6 +21,9 @@ FULL_PROPS: dict[str, Any] = {
     "attributes_to_headers": {"call.reason": "X-Reason"},
     "include_headers": "x_headers",
     "media_encryption": "allow",
+    "codecs": [{"name": "PCMU", "rate": 8000}, {"name": "opus", "rate": 48000}],
+    "only_listed_codecs": True,
+    "media_timeout": "30s",
     "from_host": "sip.example.com",
 }
 

@@ -26,6 +26,8 @@ FULL = TrunkInfo(
     headers={"X-Team": "sales"}, headers_to_attributes={"X-Call-Id": "call.id"},
     attributes_to_headers={"call.reason": "X-Reason"}, include_headers="SIP_X_HEADERS",
     media_encryption="SIP_MEDIA_ENCRYPT_ALLOW", from_host="sip.example.com",
+    media=MediaConfig(encryption="SIP_MEDIA_ENCRYPT_ALLOW", only_listed_codecs=True, media_timeout="1.500s",
+                      codecs=[{"name": "PCMU", "rate": 8000}, {"name": "opus", "rate": 48000}]),
 )
 PLAIN = TrunkInfo(sip_trunk_id="ST_plain1234abc", name="plain", address="sip.example.org", numbers=["*"])
 
@@ -126,6 +128,9 @@ def test_entry_has_camel_case_keys_and_short_enum_names() -> None:
         "attributesToHeaders": {"call.reason": "X-Reason"},
         "includeHeaders": "x_headers",
         "mediaEncryption": "allow",
+        "codecs": ["PCMU/8000", "opus/48000"],
+        "onlyListedCodecs": True,
+        "mediaTimeout": "1.500s",
         "fromHost": "sip.example.com",
         "adoptTrunkId": FULL.sip_trunk_id,
     }
@@ -139,6 +144,16 @@ def test_fields_at_their_default_and_a_name_equal_to_the_key_are_left_out() -> N
 def test_media_encryption_set_only_in_media_is_exported() -> None:
     info = trunk("ST_media1", "m", media=MediaConfig(encryption="SIP_MEDIA_ENCRYPT_REQUIRE"))
     assert trunk_entry(info, "m")["mediaEncryption"] == "require"
+
+
+def test_a_codec_without_a_rate_is_exported_by_name_alone() -> None:
+    info = trunk("ST_codec1", "c", media=MediaConfig(codecs=[{"name": "G722"}]))
+    assert trunk_entry(info, "c")["codecs"] == ["G722"]
+
+
+def test_media_fields_at_livekits_default_stay_out_so_they_stay_unmanaged() -> None:
+    info = trunk("ST_media2", "m", media=MediaConfig(codecs=[], only_listed_codecs=False, media_timeout="0s"))
+    assert trunk_entry(info, "m") == {"address": "sip.example.org", "numbers": ["*"], "adoptTrunkId": "ST_media2"}
 
 
 def test_an_empty_name_is_kept_empty_rather_than_defaulting_to_the_key() -> None:
@@ -155,7 +170,8 @@ def test_the_program_reads_each_entry_back_as_the_trunk_it_came_from(trunks: lis
         secrets = {"auth_username": info.auth_username, "auth_password": info.auth_password}
         spec, errors = parse_spec({**entry, **secrets})
         assert errors == []
-        assert spec == spec_from_info(info)
+        assert spec is not None
+        assert spec == spec_from_info(info, spec.unmanaged())
         assert entry["adopt_trunk_id"] == info.sip_trunk_id
 
 
@@ -197,10 +213,11 @@ def test_an_entry_the_program_would_refuse_is_flagged_with_its_key_and_field() -
     assert exported(text)["bad"]["address"] == "sip:carrier.example.com"
 
 
-def test_unmanaged_media_settings_are_flagged_as_lost_on_adoption() -> None:
+def test_media_settings_are_exported_so_no_note_is_needed() -> None:
     info = trunk("ST_codecs1", "codecs", media=MediaConfig(codecs=[{"name": "PCMU", "rate": 8000}]))
-    notes = [line for line in render([info, PLAIN]).splitlines() if line.startswith("# note:")]
-    assert len(notes) == 1 and "codecs" in notes[0] and "ST_codecs1" in notes[0]
+    text = render([info, PLAIN])
+    assert not [line for line in text.splitlines() if line.startswith("# note:")]
+    assert exported(text)["codecs"]["codecs"] == ["PCMU/8000"]
 
 
 # --- the command line ------------------------------------------------------------------

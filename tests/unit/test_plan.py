@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from livekit_sip.enums import IncludeHeaders, MediaEncryption, Transport
-from livekit_sip.models import ListUpdate, TrunkInfo
-from livekit_sip.plan import REPLACE_ONLY, Action, encryption_update, numbers_update, plan
+from livekit_sip.models import Codec, ListUpdate, MediaConfig, TrunkInfo
+from livekit_sip.plan import REPLACE_ONLY, Action, media_update, numbers_update, plan
 from livekit_sip.spec import TrunkSpec, parse_spec
 from tests.support.specs import FULL_PROPS
 
@@ -107,13 +107,73 @@ def test_media_encryption_change_sets_both_the_legacy_and_the_media_field() -> N
     assert set(wire) == {"media_encryption", "media"}
     assert wire["media_encryption"] == "SIP_MEDIA_ENCRYPT_REQUIRE"
     assert wire["media"]["encryption"] == "SIP_MEDIA_ENCRYPT_REQUIRE"
+    assert result.sends_media
 
 
-def test_encryption_update_carries_the_value_twice() -> None:
-    fields = encryption_update(MediaEncryption.ALLOW)
+def test_media_update_carries_the_encryption_twice_and_the_whole_media_message() -> None:
+    fields = media_update(spec(media_encryption="allow"), None)
     assert fields["media_encryption"] is MediaEncryption.ALLOW
-    media = fields["media"]
-    assert getattr(media, "encryption", None) is MediaEncryption.ALLOW
+    assert fields["media"] == MediaConfig(
+        encryption=MediaEncryption.ALLOW, only_listed_codecs=True, media_timeout="30s",
+        codecs=[Codec(name="PCMU", rate=8000), Codec(name="opus", rate=48000)])
+
+
+# LiveKit's media as set outside Pulumi, for specs that leave some media fields unset.
+HELD = MediaConfig(encryption=MediaEncryption.DISABLE, codecs=[Codec(name="G722", rate=16000)],
+                   only_listed_codecs=True, media_timeout="45s")
+UNMANAGED: dict[str, Any] = {"codecs": None, "only_listed_codecs": None, "media_timeout": None}
+
+
+@pytest.mark.parametrize(("field", "value"), [("codecs", ["PCMA/8000"]), ("only_listed_codecs", False),
+                                              ("media_timeout", "1m")])
+def test_any_media_change_sends_the_whole_media_message(field: str, value: Any) -> None:
+    result = plan(spec(), spec(**{field: value}))
+    assert result.action is Action.UPDATE and result.changed == (field,)
+    assert result.update is not None
+    wire = result.update.to_wire()
+    assert set(wire) == {"media_encryption", "media"}
+    assert set(wire["media"]) == {"encryption", "codecs", "only_listed_codecs", "media_timeout"}
+
+
+def test_an_encryption_change_keeps_the_media_livekit_holds_for_unset_fields() -> None:
+    result = plan(spec(**UNMANAGED), spec(**UNMANAGED, media_encryption="require"), HELD)
+    assert result.update is not None
+    assert result.update.media == MediaConfig(encryption=MediaEncryption.REQUIRE, codecs=HELD.codecs,
+                                              only_listed_codecs=True, media_timeout="45s")
+
+
+def test_a_replace_carries_the_media_livekit_holds_for_unset_fields() -> None:
+    new = spec(**{**UNMANAGED, "media_timeout": "10s"}, headers={"X-Team": "support"})
+    result = plan(spec(**UNMANAGED), new, HELD)
+    assert result.action is Action.REPLACE and result.sends_media
+    assert result.replace is not None
+    assert result.replace.media == MediaConfig(encryption=MediaEncryption.DISABLE, codecs=HELD.codecs,
+                                               only_listed_codecs=True, media_timeout="10s")
+
+
+def test_changes_that_leave_media_alone_do_not_send_it() -> None:
+    result = plan(spec(**UNMANAGED), spec(**UNMANAGED, name="Renamed"), HELD)
+    assert result.update is not None
+    assert result.update.to_wire() == {"name": "Renamed"}
+    assert not result.sends_media
+
+
+def test_a_media_field_taken_out_of_the_spec_is_left_as_livekit_holds_it() -> None:
+    result = plan(spec(), spec(codecs=None, media_timeout=None))
+    assert result.action is Action.NONE
+    assert result.changed == ("codecs", "media_timeout")
+    assert not result.sends_media
+
+
+def test_a_media_field_taken_into_the_spec_is_written() -> None:
+    result = plan(spec(**UNMANAGED), spec(**{**UNMANAGED, "codecs": ["PCMU/8000"]}), HELD)
+    assert result.update is not None and result.update.media is not None
+    assert result.update.media.codecs == [Codec(name="PCMU", rate=8000)]
+    assert result.update.media.media_timeout == "45s"
+
+
+def test_an_equal_media_timeout_in_another_spelling_plans_nothing() -> None:
+    assert plan(spec(media_timeout="1.5s"), spec(media_timeout="1500ms")).action is Action.NONE
 
 
 @pytest.mark.parametrize(

@@ -91,6 +91,37 @@ def test_diff_sees_a_password_rotation() -> None:
     assert configured().diff("ST_abcdefabcdef", olds, news).changes is True
 
 
+def test_check_normalizes_codec_shorthand_and_the_media_timeout() -> None:
+    inputs = configured().check({}, {**BASE, "codecs": ["PCMU/8000", {"name": "opus", "rate": 48000.0}],
+                                     "media_timeout": "1.5s"}).inputs
+    assert inputs["codecs"] == [{"name": "PCMU", "rate": 8000}, {"name": "opus", "rate": 48000}]
+    assert inputs["media_timeout"] == "1.500s"
+    assert inputs["only_listed_codecs"] is None
+
+
+def test_check_names_a_media_timeout_out_of_range() -> None:
+    (failure,) = configured().check({}, {**BASE, "media_timeout": "15m"}).failures
+    assert failure.property == "media_timeout"
+    assert failure.reason == "media_timeout: '15m' exceeds LiveKit's maximum of 10m"
+
+
+def test_diff_of_media_left_to_livekit_reports_no_changes() -> None:
+    news = configured().check({}, dict(BASE)).inputs
+    assert configured().diff("ST_abcdefabcdef", outputs(), news).changes is False
+
+
+def test_diff_of_an_equal_media_timeout_in_another_spelling_reports_no_changes() -> None:
+    news = configured().check({}, {**BASE, "media_timeout": "1500ms", "codecs": ["PCMU/8000"]}).inputs
+    olds = outputs(media_timeout="1.500s", codecs=[{"name": "PCMU", "rate": 8000.0}])
+    assert configured().diff("ST_abcdefabcdef", olds, news).changes is False
+
+
+@pytest.mark.parametrize(("old", "new"), [(None, []), ([], None), (["PCMU/8000"], ["PCMA/8000"])])
+def test_diff_sees_codecs_taken_in_or_out_of_the_spec_or_changed(old: Any, new: Any) -> None:
+    news = configured().check({}, {**BASE, "codecs": new}).inputs
+    assert configured().diff("ST_abcdefabcdef", outputs(codecs=old), news).changes is True
+
+
 def test_provider_pickles_without_connection_state() -> None:
     import dill  # the dynamic-provider runtime's serializer
 

@@ -8,14 +8,19 @@ import pytest
 
 from livekit_sip.enums import IncludeHeaders, MediaEncryption, Transport
 from livekit_sip.errors import SpecError
-from livekit_sip.models import MediaConfig, TrunkInfo
+from livekit_sip.models import Codec, MediaConfig, TrunkInfo
 from livekit_sip.spec import (
     FIELDS,
+    MEDIA_FIELDS,
     TrunkSpec,
     changed_fields,
+    codec_shorthand,
+    format_duration,
+    parse_duration,
     parse_spec,
     same_field,
     spec_from_info,
+    unmanaged_fields,
 )
 from tests.support.specs import FULL_PROPS
 
@@ -344,12 +349,49 @@ def test_headers_accept_token_names_and_keep_the_map() -> None:
 @pytest.mark.parametrize(
     "name",
     ["From", "from", "FROM", "Call-ID", "call-id", "CSeq", "Contact", "Max-Forwards",
-     "Content-Length", "Record-Route", "Refer-To", "t", "v"],
+     "Content-Length", "Content-Type", "Record-Route", "Refer-To"],
 )
 def test_headers_refuse_names_livekit_sets_itself_case_insensitively(name: str) -> None:
     (err,) = invalid(headers={name: "x"})
     assert err.field == f"headers.{name}"
     assert "cannot be overridden" in err.reason
+
+
+# RFC 3261 7.3.3 (and RFC 6665, RFC 3515) compact forms whose long form LiveKit refuses.
+COMPACT_OF_REFUSED = {"f": "From", "i": "Call-ID", "c": "Content-Type", "e": "Content-Encoding",
+                      "m": "Contact", "l": "Content-Length", "o": "Event", "r": "Refer-To", "u": "Allow-Events"}
+
+
+@pytest.mark.parametrize(("letter", "long_form"), sorted(COMPACT_OF_REFUSED.items()))
+@pytest.mark.parametrize("case", [str.lower, str.upper])
+def test_headers_refuse_the_compact_form_of_every_header_livekit_refuses_naming_it(
+        letter: str, long_form: str, case: Any) -> None:
+    name = case(letter)
+    (err,) = invalid(headers={name: "x"})
+    assert err.field == f"headers.{name}"
+    assert f"compact form of {long_form}" in err.reason
+    assert "cannot be overridden" in err.reason
+    # The long form is refused too, so the two spellings agree.
+    (long_err,) = invalid(headers={long_form: "x"})
+    assert "cannot be overridden" in long_err.reason
+
+
+@pytest.mark.parametrize(("letter", "long_form"), [("k", "Supported"), ("t", "To"), ("v", "Via")])
+def test_compact_names_livekit_refuses_while_it_takes_the_long_form_point_to_the_long_form(
+        letter: str, long_form: str) -> None:
+    (err,) = invalid(headers={letter: "x"})
+    assert err.reason == f"'{letter}' is the compact form of {long_form}; LiveKit refuses compact header " \
+        f"names, write {long_form} in full"
+    assert valid(headers={long_form: "x"}).headers == {long_form: "x"}
+
+
+def test_subject_is_accepted_in_both_forms_as_livekit_accepts_it() -> None:
+    assert valid(headers={"s": "x", "Subject": "y"}).headers == {"s": "x", "Subject": "y"}
+
+
+def test_compact_forms_are_checked_only_where_livekit_checks_forbidden_names() -> None:
+    spec = valid(headers_to_attributes={"f": "from.attr"}, attributes_to_headers={"call.i": "i"})
+    assert spec.headers_to_attributes == {"f": "from.attr"}
 
 
 @pytest.mark.parametrize(
@@ -493,6 +535,117 @@ def test_all_broken_rules_are_reported_together() -> None:
     assert fields == ["address", "numbers[0]", "transport", "destination_country"]
 
 
+# --- media: codecs, only_listed_codecs, media_timeout -------------------------------
+
+
+def test_codecs_take_shorthand_and_objects_in_order() -> None:
+    spec = valid(codecs=["PCMU/8000", {"name": "opus", "rate": 48000}, "G722", {"name": "PCMA"}])
+    assert spec.codecs == (Codec(name="PCMU", rate=8000), Codec(name="opus", rate=48000),
+                           Codec(name="G722", rate=0), Codec(name="PCMA", rate=0))
+    assert spec.props()["codecs"] == [{"name": "PCMU", "rate": 8000}, {"name": "opus", "rate": 48000},
+                                      {"name": "G722", "rate": 0}, {"name": "PCMA", "rate": 0}]
+
+
+def test_codec_rates_that_arrive_as_whole_floats_are_whole_numbers() -> None:
+    # Pulumi carries every number as a float between program, engine and provider.
+    assert valid(codecs=[{"name": "PCMU", "rate": 8000.0}]).codecs == (Codec(name="PCMU", rate=8000),)
+
+
+@pytest.mark.parametrize(
+    ("codec", "says"),
+    [
+        ("", "non-empty"),
+        ("/8000", "non-empty"),
+        ("PC MU/8000", "whitespace"),
+        ("PCMU\t/8000", "whitespace"),
+        ({"name": "PCMU/8000"}, "'/'"),
+        ({"name": "PC\nMU", "rate": 8000}, "whitespace"),
+        ("PCMU/", "a name, then a rate"),
+        ("PCMU/8k", "a name, then a rate"),
+        ("opus/48000/2", "a name, then a rate"),
+        ({"name": "", "rate": 8000}, "non-empty"),
+        ({"rate": 8000}, "non-empty"),
+        ({"name": 7}, "non-empty string"),
+        ({"name": "PCMU", "rate": -1}, "whole number of Hz"),
+        ({"name": "PCMU", "rate": 8000.5}, "whole number of Hz"),
+        ({"name": "PCMU", "rate": True}, "whole number of Hz"),
+        ({"name": "PCMU", "rate": "8000"}, "whole number of Hz"),
+        ({"name": "PCMU", "rate": 2**32}, "whole number of Hz"),
+        ({"name": "PCMU", "clockRate": 8000}, "unknown key(s) clockRate"),
+        (8000, "must be a codec like PCMU/8000"),
+    ],
+)
+def test_bad_codecs_are_refused_by_index_as_livekit_would(codec: Any, says: str) -> None:
+    (err,) = invalid(codecs=["PCMA/8000", codec])
+    assert err.field == "codecs[1]"
+    assert says in err.reason
+
+
+@pytest.mark.parametrize("codecs", ["PCMU/8000", {"name": "PCMU"}, 5])
+def test_codecs_must_be_a_list(codecs: Any) -> None:
+    (err,) = invalid(codecs=codecs)
+    assert err.field == "codecs"
+    assert "list of codecs" in err.reason
+
+
+def test_unset_media_fields_are_none_and_distinct_from_empty_ones() -> None:
+    unset = valid()
+    assert (unset.codecs, unset.only_listed_codecs, unset.media_timeout) == (None, None, None)
+    assert unset.unmanaged() == MEDIA_FIELDS
+    empty = valid(codecs=[], only_listed_codecs=False, media_timeout="0s")
+    assert (empty.codecs, empty.only_listed_codecs, empty.media_timeout) == ((), False, "0s")
+    assert empty.unmanaged() == ()
+    assert changed_fields(unset, empty) == ["codecs", "only_listed_codecs", "media_timeout"]
+
+
+@pytest.mark.parametrize("value", ["yes", 1, "true"])
+def test_only_listed_codecs_must_be_a_boolean(value: Any) -> None:
+    (err,) = invalid(only_listed_codecs=value)
+    assert err.field == "only_listed_codecs"
+    assert "true or false" in err.reason
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [("30s", "30s"), ("1.5s", "1.500s"), ("1.500s", "1.500s"), ("1m30s", "90s"), ("500ms", "0.500s"),
+     ("10m", "600s"), ("0s", "0s"), ("0", "0s"), (" 2m ", "120s"), ("1.000500s", "1.000500s"),
+     ("1us", "0.000001s"), ("9m59.999999999s", "599.999999999s")],
+)
+def test_media_timeout_is_stored_as_livekit_answers_it(given: str, stored: str) -> None:
+    assert valid(media_timeout=given).media_timeout == stored
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [("-1s", "negative"), ("10m0.001s", "exceeds LiveKit's maximum of 10m"), ("1h", "exceeds"),
+     ("30", "not a duration"), ("30 s", "not a duration"), ("1d", "not a duration"), ("", "not a duration"),
+     ("1.0000000001s", "finer than a nanosecond"), (30, "with a unit"), (1.5, "with a unit")],
+)
+def test_media_timeout_out_of_range_or_malformed_is_refused(value: Any, says: str) -> None:
+    (err,) = invalid(media_timeout=value)
+    assert err.field == "media_timeout"
+    assert says in err.reason
+
+
+def test_durations_format_as_protojson_does() -> None:
+    # protojson writes 0, 3, 6 or 9 fractional digits.
+    cases = {0: "0s", 30 * 10**9: "30s", 1_500_000_000: "1.500s", 1_000_500_000: "1.000500s",
+             1_000_000_001: "1.000000001s", -1_500_000_000: "-1.500s"}
+    for nanoseconds, text in cases.items():
+        assert format_duration(nanoseconds) == text
+        assert parse_duration(text) == nanoseconds
+
+
+def test_codec_shorthand_leaves_out_a_zero_rate() -> None:
+    assert codec_shorthand(Codec(name="PCMU", rate=8000)) == "PCMU/8000"
+    assert codec_shorthand(Codec(name="G722", rate=0)) == "G722"
+
+
+def test_unmanaged_fields_are_the_media_fields_left_unset_in_stored_outputs() -> None:
+    assert unmanaged_fields({}) == MEDIA_FIELDS
+    assert unmanaged_fields({"codecs": [], "media_timeout": None, "only_listed_codecs": False}) == ("media_timeout",)
+
+
 # --- unknown values during preview --------------------------------------------------
 
 
@@ -505,6 +658,9 @@ def test_all_broken_rules_are_reported_together() -> None:
         ("headers", {"UNK": "sales"}),
         ("auth_password", "UNK"),
         ("transport", "UNK"),
+        ("codecs", ["PCMU/8000", "UNK"]),
+        ("codecs", [{"name": "PCMU", "rate": "UNK"}]),
+        ("media_timeout", "UNK"),
     ],
 )
 def test_unknown_values_are_not_checked_and_give_no_spec(field: str, value: Any) -> None:
@@ -560,6 +716,7 @@ def test_props_of_a_minimal_spec_hold_livekit_defaults() -> None:
     assert props["media_encryption"] == "disable"
     assert props["headers"] == {}
     assert props["auth_password"] == ""
+    assert (props["codecs"], props["only_listed_codecs"], props["media_timeout"]) == (None, None, None)
 
 
 def test_to_info_carries_every_field_with_livekit_enums() -> None:
@@ -575,6 +732,25 @@ def test_to_info_carries_every_field_with_livekit_enums() -> None:
     assert wire["include_headers"] == "SIP_X_HEADERS"
     assert wire["media_encryption"] == "SIP_MEDIA_ENCRYPT_ALLOW"
     assert wire["headers_to_attributes"] == {"X-Call-Id": "call.id"}
+    assert wire["media"] == {"encryption": "SIP_MEDIA_ENCRYPT_ALLOW", "only_listed_codecs": True,
+                             "codecs": [{"name": "PCMU", "rate": 8000}, {"name": "opus", "rate": 48000}],
+                             "media_timeout": "30s"}
+    assert "codecs" not in wire and "media_timeout" not in wire
+
+
+def test_to_info_takes_the_media_fields_a_spec_leaves_unset_from_what_livekit_holds() -> None:
+    held = MediaConfig(encryption=MediaEncryption.REQUIRE, codecs=[Codec(name="PCMU", rate=8000)],
+                       only_listed_codecs=True, media_timeout="45s")
+    media = valid(media_encryption="allow", media_timeout="10s").to_info(held).media
+    assert media == MediaConfig(encryption=MediaEncryption.ALLOW, codecs=[Codec(name="PCMU", rate=8000)],
+                                only_listed_codecs=True, media_timeout="10s")
+    empty = valid(codecs=[], only_listed_codecs=False).to_info(held).media
+    assert empty is not None and (empty.codecs, empty.only_listed_codecs) == ([], False)
+
+
+def test_to_info_without_held_media_sends_unset_media_fields_empty() -> None:
+    media = valid().to_info().media
+    assert media == MediaConfig(encryption=MediaEncryption.DISABLE)
 
 
 def test_spec_from_info_round_trips_to_info() -> None:
@@ -588,6 +764,23 @@ def test_spec_from_info_ignores_the_trunk_id_and_timestamps() -> None:
          "created_at": "2026-01-01T00:00:00Z"}
     )
     assert spec_from_info(info) == valid(**FULL)
+
+
+def test_spec_from_info_reads_null_media_as_livekits_defaults() -> None:
+    spec = spec_from_info(valid().to_info().model_copy(update={"media": None}))
+    assert (spec.codecs, spec.only_listed_codecs, spec.media_timeout) == ((), False, "0s")
+
+
+def test_spec_from_info_leaves_the_unmanaged_media_fields_unset() -> None:
+    info = valid(**FULL).to_info()
+    spec = spec_from_info(info, ["codecs", "media_timeout"])
+    assert (spec.codecs, spec.only_listed_codecs, spec.media_timeout) == (None, True, None)
+
+
+def test_spec_from_info_normalizes_the_media_timeout_as_the_spec_does() -> None:
+    info = TrunkInfo(name="n", address="a.example", numbers=["+15105550100"],
+                     media=MediaConfig(media_timeout="90.000s"))
+    assert spec_from_info(info).media_timeout == valid(media_timeout="1m30s").media_timeout == "90s"
 
 
 def test_spec_from_info_prefers_media_encryption_over_the_legacy_field() -> None:

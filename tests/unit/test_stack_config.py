@@ -48,6 +48,17 @@ def test_camel_and_snake_case_keys_give_the_same_entry() -> None:
     assert by_camel["media_encryption"] == "allow"
 
 
+def test_media_fields_take_shorthand_codecs_and_durations_in_either_spelling() -> None:
+    camel_entry = {**MINIMAL, "codecs": ["PCMU/8000", {"name": "opus", "rate": 48000}],
+                   "onlyListedCodecs": True, "mediaTimeout": "30s"}
+    snake_entry = {**MINIMAL, "codecs": ["PCMU/8000", {"name": "opus", "rate": 48000}],
+                   "only_listed_codecs": True, "media_timeout": "30s"}
+    entry = entries({"t": camel_entry})["t"]
+    assert entry == entries({"t": snake_entry})["t"]
+    assert (entry["codecs"], entry["only_listed_codecs"], entry["media_timeout"]) == \
+        (["PCMU/8000", {"name": "opus", "rate": 48000}], True, "30s")
+
+
 def test_name_defaults_to_the_stack_key() -> None:
     assert entries({"telnyx-us": MINIMAL})["telnyx-us"]["name"] == "telnyx-us"
 
@@ -145,6 +156,12 @@ def test_same_field_in_both_spellings_is_refused() -> None:
         ({"includeHeaders": "some"}, "livekit-sip:trunks.t.includeHeaders: "),
         ({"adoptTrunkId": "abc"}, "livekit-sip:trunks.t.adoptTrunkId: "),
         ({"address": None}, "livekit-sip:trunks.t.address: is required"),
+        ({"headers": {"f": "x"}}, "livekit-sip:trunks.t.headers.f: 'f' is the compact form of From"),
+        ({"codecs": ["PCMU/8000", "PC MU"]}, "livekit-sip:trunks.t.codecs[1]: "),
+        ({"codecs": "PCMU/8000"}, "livekit-sip:trunks.t.codecs: must be a list"),
+        ({"onlyListedCodecs": "yes"}, "livekit-sip:trunks.t.onlyListedCodecs: "),
+        ({"mediaTimeout": "11m"}, "livekit-sip:trunks.t.mediaTimeout: '11m' exceeds LiveKit's maximum of 10m"),
+        ({"mediaTimeout": "-5s"}, "livekit-sip:trunks.t.mediaTimeout: '-5s' is negative"),
     ],
 )
 def test_invalid_field_is_named_by_its_stack_config_path(fields: dict[str, Any], where: str) -> None:
@@ -237,6 +254,46 @@ def test_file_media_encryption_is_read_from_media(tmp_path: Path) -> None:
     media = {"encryption": "SIP_MEDIA_ENCRYPT_REQUIRE"}
     write_json(tmp_path / "a.json", {"trunk": {**LK_FILE["trunk"], "media": media}})
     assert entries({"a": {"file": "a.json"}}, tmp_path)["a"]["media_encryption"] == "SIP_MEDIA_ENCRYPT_REQUIRE"
+
+
+def test_file_media_codecs_and_timeout_load_in_either_spelling(tmp_path: Path) -> None:
+    snake_media = {"encryption": "SIP_MEDIA_ENCRYPT_ALLOW", "codecs": [{"name": "PCMU", "rate": 8000}],
+                   "only_listed_codecs": True, "media_timeout": "1.500s"}
+    camel_media = {"encryption": "SIP_MEDIA_ENCRYPT_ALLOW", "codecs": [{"name": "PCMU", "rate": 8000}],
+                   "onlyListedCodecs": True, "mediaTimeout": "1.500s"}
+    for name, media in (("snake", snake_media), ("camel", camel_media)):
+        write_json(tmp_path / f"{name}.json", {"trunk": {**LK_FILE["trunk"], "media": media}})
+        entry = entries({"a": {"file": f"{name}.json"}}, tmp_path)["a"]
+        assert (entry["media_encryption"], entry["codecs"], entry["only_listed_codecs"], entry["media_timeout"]) \
+            == ("SIP_MEDIA_ENCRYPT_ALLOW", [{"name": "PCMU", "rate": 8000}], True, "1.500s")
+
+
+def test_file_media_nulls_leave_the_fields_to_livekit(tmp_path: Path) -> None:
+    media = {"codecs": None, "only_listed_codecs": None, "media_timeout": None}
+    write_json(tmp_path / "a.json", {"trunk": {**LK_FILE["trunk"], "media": media}})
+    entry = entries({"a": {"file": "a.json"}}, tmp_path)["a"]
+    assert not {"codecs", "only_listed_codecs", "media_timeout"} & set(entry)
+
+
+def test_stack_config_codecs_override_the_files(tmp_path: Path) -> None:
+    write_json(tmp_path / "a.json", {"trunk": {**LK_FILE["trunk"], "media": {"codecs": [{"name": "PCMU"}]}}})
+    assert entries({"a": {"file": "a.json", "codecs": ["G722"]}}, tmp_path)["a"]["codecs"] == ["G722"]
+
+
+def test_bad_codec_in_a_file_is_named_by_its_index(tmp_path: Path) -> None:
+    write_json(tmp_path / "a.json", {"trunk": {**LK_FILE["trunk"], "media": {"codecs": [{"name": "PC/MU"}]}}})
+    assert config_error({"a": {"file": "a.json"}}, tmp_path).startswith("livekit-sip:trunks.a.codecs[0]: ")
+
+
+@pytest.mark.parametrize(("trunk_fields", "where"), [
+    ({"codecs": [{"name": "PCMU"}]}, "livekit-sip:trunks.a.codecs (in file "),
+    ({"media": {"jitter": 1}}, "livekit-sip:trunks.a.media.jitter (in file "),
+    ({"media": {"mediaTimeout": "1s", "media_timeout": "1s"}}, "livekit-sip:trunks.a.media.media_timeout (in file "),
+])
+def test_media_keys_outside_lks_media_object_are_refused_naming_the_file(
+        tmp_path: Path, trunk_fields: dict[str, Any], where: str) -> None:
+    write_json(tmp_path / "a.json", {"trunk": {**LK_FILE["trunk"], **trunk_fields}})
+    assert config_error({"a": {"file": "a.json"}}, tmp_path).startswith(where)
 
 
 def test_malformed_json_file_names_the_file(tmp_path: Path) -> None:
