@@ -144,10 +144,17 @@ class TrunkSpec(BaseModel):
         )
 
     def to_info(self, held: MediaConfig | None = None) -> TrunkInfo:
-        """The spec as LiveKit's `SIPOutboundTrunkInfo` (no id), with the whole `media`
-        message; media fields the spec leaves unset are taken from `held`."""
+        """The spec as LiveKit's `SIPOutboundTrunkInfo` (no id).
+
+        `media` is the whole message, its unset fields taken from `held`, when LiveKit
+        holds one or the spec sets a media field away from LiveKit's default. Otherwise
+        it is left null, with the encryption in the legacy field only, as `lk` and the
+        SDKs make trunks: LiveKit reads both alike, and an adopted trunk stays as it was.
+        """
         top = {k: v for k, v in self.props().items() if k not in MEDIA_FIELDS}
-        return TrunkInfo.model_validate({**top, "numbers": list(self.numbers), "media": self.media(held)})
+        needed = held is not None or any(getattr(self, f) not in (None, MEDIA_DEFAULTS[f]) for f in MEDIA_FIELDS)
+        return TrunkInfo.model_validate(
+            {**top, "numbers": list(self.numbers), "media": self.media(held) if needed else None})
 
 
 def same_field(field: str, old: TrunkSpec, new: TrunkSpec) -> bool:

@@ -9,7 +9,9 @@ import pytest
 from pulumi.dynamic import Config, ConfigureRequest
 
 from livekit_sip.client import SIPClient
+from livekit_sip.enums import MediaEncryption
 from livekit_sip.errors import TrunkError
+from livekit_sip.models import Codec, MediaConfig, TrunkInfo
 from livekit_sip.provider import TrunkProvider
 from livekit_sip.settings import Settings
 from tests.support.proxy import Proxy
@@ -104,3 +106,30 @@ def test_adopting_a_missing_trunk_names_the_id(clean_project: None, settings: Se
 
 def test_delete_of_a_missing_trunk_is_not_an_error(clean_project: None, settings: Settings) -> None:
     provider_for(settings.url, settings).delete("ST_doesnotexist", {})
+
+
+def test_adopting_keeps_the_media_the_spec_leaves_out_and_replaces_the_rest(
+        clean_project: None, recorded: Proxy, settings: Settings, client: SIPClient) -> None:
+    media = MediaConfig(codecs=[Codec(name="PCMU", rate=8000)], only_listed_codecs=True, media_timeout="20s",
+                        encryption=MediaEncryption.ALLOW)
+    existing = client.create(TrunkInfo(name="old", address="sip.example.org", numbers=["+15105557200"], media=media))
+    provider = provider_for(recorded.url, settings)
+    adopted = provider.create(checked(provider, adopt_trunk_id=existing.sip_trunk_id, media_timeout="1m"))
+    assert recorded.methods() == ["GetSIPOutboundTrunk", "UpdateSIPOutboundTrunk"]
+    live = client.get(existing.sip_trunk_id)
+    assert live.media == MediaConfig(codecs=[Codec(name="PCMU", rate=8000)], only_listed_codecs=True,
+                                     media_timeout="60s", encryption=MediaEncryption.DISABLE)
+    assert (live.name, live.address) == ("prov", "sip.example.com")
+    assert (adopted.outs["codecs"], adopted.outs["media_timeout"]) == (None, "60s")
+
+
+def test_a_media_change_with_every_media_field_managed_needs_no_read(
+        clean_project: None, recorded: Proxy, settings: Settings, client: SIPClient) -> None:
+    provider = provider_for(recorded.url, settings)
+    managed = {"codecs": ["PCMU/8000"], "only_listed_codecs": False, "media_timeout": "30s"}
+    created = provider.create(checked(provider, **managed))
+    recorded.reset()
+    provider.update(created.id, dict(created.outs), checked(provider, **{**managed, "codecs": ["G722/16000"]}))
+    assert recorded.methods() == ["UpdateSIPOutboundTrunk"]
+    media = client.get(created.id).media
+    assert media is not None and media.codecs == [Codec(name="G722", rate=16000)]

@@ -749,8 +749,21 @@ def test_to_info_takes_the_media_fields_a_spec_leaves_unset_from_what_livekit_ho
 
 
 def test_to_info_without_held_media_sends_unset_media_fields_empty() -> None:
-    media = valid().to_info().media
-    assert media == MediaConfig(encryption=MediaEncryption.DISABLE)
+    media = valid(codecs=["PCMU/8000"]).to_info().media
+    assert media == MediaConfig(encryption=MediaEncryption.DISABLE, codecs=[Codec(name="PCMU", rate=8000)])
+
+
+@pytest.mark.parametrize("media", [{}, {"codecs": [], "only_listed_codecs": False, "media_timeout": "0s"}])
+def test_to_info_leaves_media_null_as_lk_does_when_nothing_needs_it(media: dict[str, Any]) -> None:
+    info = valid(media_encryption="require", **media).to_info()
+    assert info.media is None
+    assert info.media_encryption is MediaEncryption.REQUIRE
+    assert spec_from_info(info, valid(**media).unmanaged()) == valid(media_encryption="require", **media)
+
+
+def test_to_info_sends_media_whenever_livekit_holds_one() -> None:
+    info = valid().to_info(MediaConfig())
+    assert info.media == MediaConfig(encryption=MediaEncryption.DISABLE)
 
 
 def test_spec_from_info_round_trips_to_info() -> None:
