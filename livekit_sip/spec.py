@@ -31,11 +31,11 @@ FIELDS = (
     "attributes_to_headers", "include_headers", "media_encryption", "codecs",
     "only_listed_codecs", "media_timeout", "from_host",
 )
-#: Fields of LiveKit's `media` message besides its encryption. A spec may leave them
-#: unset (None): LiveKit then keeps its value, which is neither written nor read.
-MEDIA_FIELDS = ("codecs", "only_listed_codecs", "media_timeout")
-#: What LiveKit holds for a media field that was never set.
+#: Fields of LiveKit's `media` message besides its encryption (same names there), with
+#: what LiveKit holds for one never set. A spec may leave them unset (None): LiveKit
+#: then keeps its value, which is neither written nor read.
 MEDIA_DEFAULTS: dict[str, Any] = {"codecs": (), "only_listed_codecs": False, "media_timeout": "0s"}
+MEDIA_FIELDS = tuple(MEDIA_DEFAULTS)
 SECRET_FIELDS = ("auth_username", "auth_password")
 MAP_FIELDS = ("headers", "headers_to_attributes", "attributes_to_headers")
 ENUM_FIELDS: dict[str, type[WireEnum]] = {
@@ -135,13 +135,8 @@ class TrunkSpec(BaseModel):
         """The whole `media` message: this spec's fields, and `held` (what LiveKit
         holds) for the media fields the spec leaves unset."""
         kept = held or MediaConfig()
-        return MediaConfig(
-            encryption=self.media_encryption,
-            codecs=list(kept.codecs if self.codecs is None else self.codecs),
-            only_listed_codecs=kept.only_listed_codecs if self.only_listed_codecs is None
-            else self.only_listed_codecs,
-            media_timeout=kept.media_timeout if self.media_timeout is None else self.media_timeout,
-        )
+        values = {f: getattr(kept if getattr(self, f) is None else self, f) for f in MEDIA_FIELDS}
+        return MediaConfig.model_validate({**values, "encryption": self.media_encryption})
 
     def to_info(self, held: MediaConfig | None = None) -> TrunkInfo:
         """The spec as LiveKit's `SIPOutboundTrunkInfo` (no id).
@@ -182,14 +177,10 @@ def spec_from_info(info: TrunkInfo, unmanaged: Iterable[str] = ()) -> TrunkSpec:
         unmanaged: media fields to leave unset, as the spec they are compared with does.
     """
     media = info.media or MediaConfig()
-    held: dict[str, Any] = {
-        "codecs": tuple(media.codecs),
-        "only_listed_codecs": media.only_listed_codecs,
-        # A null timeout and "0s" both mean LiveKit's default.
-        "media_timeout": _canonical_duration(media.media_timeout) if media.media_timeout else "0s",
-    }
-    for field in unmanaged:
-        held[field] = None
+    held = {f: getattr(media, f) for f in MEDIA_FIELDS}
+    # A null timeout and "0s" both mean LiveKit's default.
+    held["media_timeout"] = _canonical_duration(media.media_timeout or "0s")
+    held.update(dict.fromkeys(unmanaged))
     return TrunkSpec(
         name=info.name, address=info.address, numbers=tuple(info.numbers),
         auth_username=info.auth_username, auth_password=info.auth_password,
