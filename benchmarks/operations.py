@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 
 from livekit_sip.client import SERVICE_PATH, SIPClient
-from livekit_sip.models import CreateRequest, TrunkInfo, TrunkUpdate, UpdateRequest
+from livekit_sip.outbound.models import CreateRequest, OutboundTrunkInfo, OutboundTrunkUpdate, UpdateRequest
 from livekit_sip.settings import Settings
 from livekit_sip.tokens import TokenSource
 
@@ -64,8 +64,8 @@ class Bare:
         self._http.close()
 
 
-def _trunk(tag: str, i: int) -> TrunkInfo:
-    return TrunkInfo(name=f"bench-{tag}{i:03d}", address="sip.example.com",
+def _trunk(tag: str, i: int) -> OutboundTrunkInfo:
+    return OutboundTrunkInfo(name=f"bench-{tag}{i:03d}", address="sip.example.com",
                      numbers=[f"+1415{0 if tag == 'c' else 1}55{i:04d}"])
 
 
@@ -102,10 +102,10 @@ def _pairs(iterations: int, client_call: Callable[[int], object],
 def _warm_up(client: SIPClient, bare: Bare) -> None:
     """Open both connection pools and run each code path once, untimed."""
     for i in range(WARMUP):
-        made = client.create(_trunk("w", 900 + i))
-        client.get(made.sip_trunk_id)
-        client.update(made.sip_trunk_id, TrunkUpdate(name="warm"))
-        client.delete(made.sip_trunk_id)
+        made = client.outbound.create(_trunk("w", 900 + i))
+        client.outbound.get(made.sip_trunk_id)
+        client.outbound.update(made.sip_trunk_id, OutboundTrunkUpdate(name="warm"))
+        client.outbound.delete(made.sip_trunk_id)
         raw = bare.call("CreateSIPOutboundTrunk", CreateRequest(trunk=_trunk("w", 950 + i)).to_wire())
         bare.call("GetSIPOutboundTrunk", {"sip_trunk_id": raw["sip_trunk_id"]})
         bare.call("UpdateSIPOutboundTrunk", {"sip_trunk_id": raw["sip_trunk_id"], "update": {"name": "warm"}})
@@ -128,20 +128,20 @@ def bench_operations(settings: Settings, iterations: int) -> dict[str, Operation
         new_bare = [CreateRequest(trunk=_trunk("b", i)).to_wire() for i in range(iterations)]
         results["create"] = _pairs(
             iterations,
-            lambda i: client_ids.append(client.create(new_client[i]).sip_trunk_id),
+            lambda i: client_ids.append(client.outbound.create(new_client[i]).sip_trunk_id),
             lambda i: bare_ids.append(bare.call("CreateSIPOutboundTrunk", new_bare[i])["sip_trunk_id"]),
         )
         results["get"] = _pairs(
             iterations,
-            lambda i: client.get(client_ids[i]),
+            lambda i: client.outbound.get(client_ids[i]),
             lambda i: bare.call("GetSIPOutboundTrunk", {"sip_trunk_id": bare_ids[i]}),
         )
-        updates = [TrunkUpdate(name=f"bench-updated{i:03d}") for i in range(iterations)]
+        updates = [OutboundTrunkUpdate(name=f"bench-updated{i:03d}") for i in range(iterations)]
         update_bodies = [UpdateRequest(sip_trunk_id=bare_ids[i], update=updates[i]).to_wire()
                          for i in range(iterations)]
         results["update"] = _pairs(
             iterations,
-            lambda i: client.update(client_ids[i], updates[i]),
+            lambda i: client.outbound.update(client_ids[i], updates[i]),
             lambda i: bare.call("UpdateSIPOutboundTrunk", update_bodies[i]),
         )
         replacements = [_trunk("r", i) for i in range(iterations)]
@@ -149,17 +149,17 @@ def bench_operations(settings: Settings, iterations: int) -> dict[str, Operation
                           for i in range(iterations)]
         results["replace"] = _pairs(
             iterations,
-            lambda i: client.replace(client_ids[i], replacements[i]),
+            lambda i: client.outbound.replace(client_ids[i], replacements[i]),
             lambda i: bare.call("UpdateSIPOutboundTrunk", replace_bodies[i]),
         )
         results["delete"] = _pairs(
             iterations,
-            lambda i: client.delete(client_ids[i]),
+            lambda i: client.outbound.delete(client_ids[i]),
             lambda i: bare.call("DeleteSIPTrunk", {"sip_trunk_id": bare_ids[i]}),
         )
     finally:
-        for trunk in client.list():
-            client.delete(trunk.sip_trunk_id)
+        for trunk in client.outbound.list():
+            client.outbound.delete(trunk.sip_trunk_id)
         client.close()
         bare.close()
     return results

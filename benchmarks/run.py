@@ -84,8 +84,8 @@ class Progress:
 def _clear(settings: Settings) -> None:
     client = SIPClient(settings)
     try:
-        for trunk in client.list():
-            client.delete(trunk.sip_trunk_id)
+        for trunk in client.outbound.list():
+            client.outbound.delete(trunk.sip_trunk_id)
     finally:
         client.close()
 

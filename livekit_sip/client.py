@@ -1,80 +1,29 @@
-"""`SIPClient`: LiveKit's outbound-trunk RPCs, as Twirp JSON over httpx.
-
-Every call signs a short-lived `sip.admin` token, retries refused requests
-(429, 503, connection refused) with backoff inside one deadline, and raises the
-typed errors of `livekit_sip.errors`. Request and response bodies hold SIP
-passwords, so they are never logged; 401 bodies echo the bearer token, so they
-are scrubbed before they reach an exception.
-
-Once a call has gone a whole deadline without an answer from LiveKit, the client
-remembers why, and later calls fail at once with that cause instead of waiting a
-deadline each: a `pulumi refresh` of N trunks with LiveKit down then takes one
-deadline, not N. Any answer from LiveKit (to a call already under way) clears it.
-"""
+"""`SIPClient`: one LiveKit project's SIP API, one service per kind of object over one
+pooled, retrying `TwirpClient`."""
 
 from __future__ import annotations
 
-import logging
-import re
 import time
-from collections.abc import Callable, Iterator, Sequence
-from typing import TypeVar
+from collections.abc import Callable
 
 import httpx
-from pydantic import BaseModel, ValidationError
 
-from livekit_sip import retry
-from livekit_sip.errors import (
-    AmbiguousWriteError,
-    NotFoundError,
-    ServerError,
-    TransportError,
-    server_error,
-)
-from livekit_sip.models import (
-    CreateRequest,
-    DeleteRequest,
-    GetRequest,
-    GetResponse,
-    ListRequest,
-    ListResponse,
-    Pagination,
-    TrunkInfo,
-    TrunkUpdate,
-    UpdateRequest,
-    WireModel,
-)
+from livekit_sip.outbound.service import OutboundTrunkService
 from livekit_sip.settings import Settings
-from livekit_sip.tokens import TokenSource
-
-log = logging.getLogger("livekit_sip")
-
-SERVICE_PATH = "/twirp/livekit.SIP/"
-CONNECT_TIMEOUT = 5.0
-READ_TIMEOUT = 20.0
-DEADLINE = 60.0
-PAGE_SIZE = 500
-
-_JWT = re.compile(r"eyJ[\w-]*\.[\w-]*\.[\w-]*")
-_STATUS_CODES = {401: "unauthenticated", 403: "permission_denied", 404: "bad_route",
-                 429: "resource_exhausted", 503: "unavailable"}
-
-R = TypeVar("R", bound=BaseModel)
-
-
-def scrub(text: str) -> str:
-    """`text` with anything shaped like a JWT replaced by ``[token]``."""
-    return _JWT.sub("[token]", text)
+from livekit_sip.twirp import DEADLINE, READ_TIMEOUT, TwirpClient
 
 
 class SIPClient:
-    """A pooled, retrying client for one LiveKit project's SIP outbound trunks.
+    """The SIP services of one LiveKit project, sharing connections, tokens and deadline.
 
     Args:
         settings: the project's URL, API key and secret.
         transport: an httpx transport, for tests; the default pools connections.
         deadline: seconds one call may take across all its attempts.
         read_timeout: seconds to wait for an answer to one attempt.
+
+    Attributes:
+        outbound: outbound trunks.
     """
 
     def __init__(
@@ -86,214 +35,17 @@ class SIPClient:
         read_timeout: float = READ_TIMEOUT,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.url = settings.url
-        self.deadline = deadline
-        self.read_timeout = read_timeout
-        self._tokens = TokenSource(settings.api_key, settings.api_secret)
-        self._sleep = sleep
-        self._has_get = True
-        # Why LiveKit is unreachable, once a call went a whole deadline without an answer;
-        # one str assignment, so threads need no lock to share it.
-        self._unreachable: str | None = None
-        self._http = httpx.Client(
-            base_url=settings.url + SERVICE_PATH,
-            transport=transport,
-            timeout=httpx.Timeout(read_timeout, connect=CONNECT_TIMEOUT),
-            limits=httpx.Limits(max_connections=8, max_keepalive_connections=8),
-            headers={"Content-Type": "application/json"},
-        )
+        self.twirp = TwirpClient(settings, transport=transport, deadline=deadline, read_timeout=read_timeout,
+                                 sleep=sleep)
+        self.outbound = OutboundTrunkService(self.twirp)
+
+    @property
+    def url(self) -> str:
+        return self.twirp.url
 
     def __repr__(self) -> str:
         return f"SIPClient(url={self.url!r})"
 
     def close(self) -> None:
         """Close pooled connections."""
-        self._http.close()
-
-    # -- RPCs -------------------------------------------------------------
-
-    def create(self, trunk: TrunkInfo) -> TrunkInfo:
-        """Create a trunk (its `sip_trunk_id` must be empty); returns it with its new id.
-
-        Raises:
-            AmbiguousWriteError: the request was sent but no answer came, so the
-                trunk may exist; it is not retried, to avoid a duplicate.
-        """
-        body = CreateRequest(trunk=trunk)
-        return self._call("CreateSIPOutboundTrunk", body, TrunkInfo, idempotent=False)
-
-    def get(self, sip_trunk_id: str) -> TrunkInfo:
-        """The trunk with this id; servers without the Get RPC are read through List.
-
-        Raises:
-            NotFoundError: no outbound trunk has this id.
-        """
-        if self._has_get:
-            try:
-                got = self._call("GetSIPOutboundTrunk", GetRequest(sip_trunk_id=sip_trunk_id), GetResponse)
-            except ServerError as err:
-                if err.code not in ("bad_route", "unimplemented"):
-                    raise
-                self._has_get = False
-            else:
-                if got.trunk is None:
-                    raise NotFoundError("GetSIPOutboundTrunk", "not_found", "empty response", 404)
-                return got.trunk
-        for trunk in self.list(trunk_ids=[sip_trunk_id]):
-            if trunk.sip_trunk_id == sip_trunk_id:
-                return trunk
-        raise NotFoundError(
-            "ListSIPOutboundTrunk", "not_found", f"no outbound trunk {sip_trunk_id}", 404
-        )
-
-    def list(
-        self,
-        trunk_ids: list[str] | None = None,
-        numbers: list[str] | None = None,
-        page_size: int = PAGE_SIZE,
-    ) -> list[TrunkInfo]:
-        """Every outbound trunk matching the filters, across all pages, sorted by id."""
-        return list(self.iter_list(trunk_ids, numbers, page_size))
-
-    def iter_list(
-        self,
-        trunk_ids: Sequence[str] | None = None,
-        numbers: Sequence[str] | None = None,
-        page_size: int = PAGE_SIZE,
-    ) -> Iterator[TrunkInfo]:
-        """Like `list`, one page at a time. Null items (Cloud's missing ids) are skipped."""
-        seen: set[str] = set()
-        after: str | None = None
-        while True:
-            request = ListRequest(
-                page=Pagination(after_id=after, limit=page_size),
-                trunk_ids=list(trunk_ids) if trunk_ids else None,
-                numbers=list(numbers) if numbers else None,
-            )
-            page = self._call("ListSIPOutboundTrunk", request, ListResponse)
-            fresh = [t for t in page.items if t is not None and t.sip_trunk_id not in seen]
-            for trunk in fresh:
-                seen.add(trunk.sip_trunk_id)
-                yield trunk
-            # OSS returns every match at once; a short or stale page is the last.
-            if len(page.items) < page_size or not fresh:
-                return
-            after = max(t.sip_trunk_id for t in fresh)
-
-    def update(self, sip_trunk_id: str, update: TrunkUpdate) -> TrunkInfo:
-        """Patch a trunk with the `update` action; only fields set in `update` change."""
-        body = UpdateRequest(sip_trunk_id=sip_trunk_id, update=update)
-        return self._call("UpdateSIPOutboundTrunk", body, TrunkInfo)
-
-    def replace(self, sip_trunk_id: str, trunk: TrunkInfo) -> TrunkInfo:
-        """Overwrite a trunk with the `replace` action; fields `trunk` leaves empty are cleared."""
-        body = UpdateRequest(
-            sip_trunk_id=sip_trunk_id, replace=trunk.model_copy(update={"sip_trunk_id": ""})
-        )
-        return self._call("UpdateSIPOutboundTrunk", body, TrunkInfo)
-
-    def delete(self, sip_trunk_id: str) -> None:
-        """Delete a trunk; one that is already gone is not an error."""
-        try:
-            self._call("DeleteSIPTrunk", DeleteRequest(sip_trunk_id=sip_trunk_id), None)
-        except NotFoundError:
-            pass
-
-    # -- transport ----------------------------------------------------------
-
-    def _call(
-        self, method: str, body: WireModel, result: type[R] | None, idempotent: bool = True
-    ) -> R:
-        unreachable = self._unreachable
-        if unreachable is not None:
-            raise TransportError(f"{method}: {unreachable} (not sent: an earlier call got no answer "
-                                 f"within the {self.deadline:g}s deadline)")
-        payload = body.to_wire()
-        started = time.monotonic()
-        stop_at = started + self.deadline
-        attempt = 0
-        while True:
-            remaining = stop_at - time.monotonic()
-            timeout = httpx.Timeout(
-                max(0.05, min(self.read_timeout, remaining)),
-                connect=max(0.05, min(CONNECT_TIMEOUT, remaining)),
-            )
-            headers = {"Authorization": "Bearer " + self._tokens.token()}
-            wait: float | None = None
-            try:
-                response = self._http.post(method, json=payload, headers=headers, timeout=timeout)
-            except (httpx.ConnectError, httpx.ConnectTimeout) as err:
-                cause = f"cannot reach {self.url}: {_reason(err)}"
-                failure: Exception = TransportError(f"{method}: {cause}")
-            except httpx.TransportError as err:
-                if not idempotent:
-                    raise AmbiguousWriteError(
-                        f"{method}: no answer from {self.url} after the request was sent "
-                        f"({_reason(err)}); it may have taken effect and is not retried. "
-                        "Run `pulumi refresh`, then check the project for a duplicate trunk."
-                    ) from None
-                cause = f"no answer from {self.url}: {_reason(err)}"
-                failure = TransportError(f"{method}: {cause}")
-            else:
-                self._unreachable = None
-                log.debug("%s -> %s in %.3fs", method, response.status_code, time.monotonic() - started)
-                if response.status_code == 200:
-                    return self._decode(method, response, result)
-                error = self._error(method, response)
-                if not retry.should_retry(error.status, error.code, idempotent):
-                    if error.status in retry.GATEWAY_STATUSES and not idempotent:
-                        raise AmbiguousWriteError(
-                            f"{error}; the create may have taken effect and is not retried. "
-                            "Run `pulumi refresh`, then check the project for a duplicate trunk."
-                        ) from None
-                    raise error
-                failure = error
-                wait = retry.retry_after(response.headers.get("Retry-After"))
-            delay = wait if wait is not None else retry.backoff(attempt)
-            attempt += 1
-            if time.monotonic() + delay >= stop_at:
-                if isinstance(failure, ServerError):
-                    raise failure
-                self._unreachable = cause
-                raise TransportError(
-                    f"{failure} (gave up after {attempt} attempts in {self.deadline:g}s)"
-                ) from None
-            log.info("%s: retrying after %s (attempt %d)", method, _summary(failure), attempt)
-            self._sleep(delay)
-
-    @staticmethod
-    def _decode(method: str, response: httpx.Response, result: type[R] | None) -> R:
-        if result is None:
-            return None  # type: ignore[return-value]
-        try:
-            return result.model_validate(response.json())
-        except (ValueError, ValidationError) as err:
-            raise ServerError(method, "malformed_response", _reason(err)[:200], 200) from None
-
-    @staticmethod
-    def _error(method: str, response: httpx.Response) -> ServerError:
-        status = response.status_code
-        code = _STATUS_CODES.get(status, "unknown")
-        text = scrub(response.text.strip())
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        if isinstance(body, dict) and isinstance(body.get("code"), str):
-            code = body["code"]
-            text = scrub(str(body.get("msg", "")))
-        if code in ("unauthenticated", "permission_denied") or status == 401:
-            # v1.13.5 echoes the bearer token in 401 bodies; keep only the reason.
-            reason = text.rsplit("error:", 1)[-1].strip() if "error:" in text else text
-            text = f"{reason or 'rejected'}; check livekit:apiKey and livekit:apiSecret"
-        return server_error(method, code, text[:500], status)
-
-
-def _reason(err: Exception) -> str:
-    return scrub(str(err)) or type(err).__name__
-
-
-def _summary(err: Exception) -> str:
-    if isinstance(err, ServerError):
-        return f"{err.code} ({err.status})"
-    return type(err).__name__
+        self.twirp.close()

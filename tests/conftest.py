@@ -49,11 +49,11 @@ def client(settings: Settings) -> Iterator[SIPClient]:
 @pytest.fixture
 def clean_project(client: SIPClient) -> Iterator[None]:
     """Starts and leaves the project with no outbound trunks."""
-    for trunk in client.list():
-        client.delete(trunk.sip_trunk_id)
+    for trunk in client.outbound.list():
+        client.outbound.delete(trunk.sip_trunk_id)
     yield
-    for trunk in client.list():
-        client.delete(trunk.sip_trunk_id)
+    for trunk in client.outbound.list():
+        client.outbound.delete(trunk.sip_trunk_id)
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from livekit_sip.client import SIPClient
-from livekit_sip.models import TrunkUpdate
+from livekit_sip.outbound.models import OutboundTrunkUpdate
 from livekit_sip.settings import Settings
 from tests.support import official
 from tests.support.e2e import Project
@@ -125,14 +125,14 @@ def test_headers_change_is_a_replace_that_keeps_the_id(
 def test_out_of_band_edit_is_caught_by_refresh_and_restored_by_up(
         steps: dict[str, Any], project: Project, settings: Settings, client: SIPClient) -> None:
     trunk_id = steps["ids"]["telnyx-us"]
-    client.update(trunk_id, TrunkUpdate(name="edited by hand", auth_password="hand-set"))
+    client.outbound.update(trunk_id, OutboundTrunkUpdate(name="edited by hand", auth_password="hand-set"))
     refresh = project.run("refresh")
     assert refresh.summary.resource_changes.get("update") == 1
     assert project.resource_outputs("telnyx-us")["name"] == "edited by hand"
     preview = project.run("preview")
     assert preview.change_summary.get("update") == 1
     project.run("up")
-    live = client.get(trunk_id)
+    live = client.outbound.get(trunk_id)
     assert live.name == steps["spec"]["name"]
     assert live.auth_password == PASSWORDS[1]
     assert_no_leaks(project, settings)
@@ -140,7 +140,7 @@ def test_out_of_band_edit_is_caught_by_refresh_and_restored_by_up(
 
 def test_out_of_band_delete_drops_on_refresh_and_up_recreates(
         steps: dict[str, Any], project: Project, settings: Settings, client: SIPClient) -> None:
-    client.delete(steps["ids"]["plain"])
+    client.outbound.delete(steps["ids"]["plain"])
     project.run("refresh")
     assert project.resource_outputs("plain") is None
     project.run("up")

@@ -11,8 +11,9 @@ import pytest
 
 from livekit_sip.client import SIPClient
 from livekit_sip.enums import IncludeHeaders, MediaEncryption, Transport
-from livekit_sip.models import Codec, MediaConfig, TrunkInfo
+from livekit_sip.outbound.models import OutboundTrunkInfo
 from livekit_sip.settings import Settings
+from livekit_sip.wire import Codec, MediaConfig
 from tests.support.proxy import Proxy
 
 JWT = re.compile(r"eyJ[\w-]*\.[\w-]*\.[\w-]*")
@@ -47,25 +48,26 @@ def number() -> str:
     return "+1555" + str(secrets.randbelow(10**7)).zfill(7)
 
 
-def full_trunk(**overrides: Any) -> TrunkInfo:
+def full_trunk(**overrides: Any) -> OutboundTrunkInfo:
     """A trunk with every field set, its numbers unique to the caller."""
     fields = {**FULL_FIELDS, "numbers": [number(), number()], **overrides}
-    return TrunkInfo(**fields)
+    return OutboundTrunkInfo(**fields)
 
 
 @pytest.fixture
-def make_trunk(client: SIPClient) -> Iterator[Callable[..., TrunkInfo]]:
+def make_trunk(client: SIPClient) -> Iterator[Callable[..., OutboundTrunkInfo]]:
     """Creates trunks through the client and deletes them after the test."""
     created: list[str] = []
 
-    def make(**fields: Any) -> TrunkInfo:
-        trunk = client.create(TrunkInfo(**{"address": "sip.example.com", "numbers": [number()], **fields}))
+    def make(**fields: Any) -> OutboundTrunkInfo:
+        trunk = client.outbound.create(
+            OutboundTrunkInfo(**{"address": "sip.example.com", "numbers": [number()], **fields}))
         created.append(trunk.sip_trunk_id)
         return trunk
 
     yield make
     for sip_trunk_id in created:
-        client.delete(sip_trunk_id)
+        client.outbound.delete(sip_trunk_id)
 
 
 @pytest.fixture

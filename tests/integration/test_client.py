@@ -19,13 +19,14 @@ from livekit_sip.errors import (
     ServerError,
     UnauthenticatedError,
 )
-from livekit_sip.models import ListUpdate, TrunkInfo, TrunkUpdate
+from livekit_sip.outbound.models import OutboundTrunkInfo, OutboundTrunkUpdate
 from livekit_sip.settings import Settings
 from livekit_sip.tokens import TokenSource
+from livekit_sip.wire import ListUpdate
 from tests.integration.conftest import JWT, MEDIA, full_trunk, number
 from tests.support.proxy import Proxy
 
-MakeTrunk = Callable[..., TrunkInfo]
+MakeTrunk = Callable[..., OutboundTrunkInfo]
 
 
 # -- RPCs -----------------------------------------------------------------------
@@ -42,7 +43,7 @@ def test_create_assigns_an_id_and_returns_the_trunk_as_sent(make_trunk: MakeTrun
 def test_get_returns_the_stored_trunk(client: SIPClient, make_trunk: MakeTrunk) -> None:
     created = make_trunk(**full_trunk().model_dump())
 
-    assert client.get(created.sip_trunk_id) == created
+    assert client.outbound.get(created.sip_trunk_id) == created
 
 
 def test_list_filtered_by_trunk_ids_returns_only_those_trunks(
@@ -50,7 +51,7 @@ def test_list_filtered_by_trunk_ids_returns_only_those_trunks(
 ) -> None:
     first, _, third = (make_trunk(name=f"t{i}") for i in range(3))
 
-    listed = client.list(trunk_ids=[third.sip_trunk_id, first.sip_trunk_id])
+    listed = client.outbound.list(trunk_ids=[third.sip_trunk_id, first.sip_trunk_id])
 
     assert sorted(t.sip_trunk_id for t in listed) == sorted([first.sip_trunk_id, third.sip_trunk_id])
 
@@ -60,7 +61,7 @@ def test_list_filtered_by_trunk_ids_skips_ids_that_do_not_exist(
 ) -> None:
     trunk = make_trunk()
 
-    listed = client.list(trunk_ids=["ST_doesnotexist", trunk.sip_trunk_id])
+    listed = client.outbound.list(trunk_ids=["ST_doesnotexist", trunk.sip_trunk_id])
 
     assert [t.sip_trunk_id for t in listed] == [trunk.sip_trunk_id]
 
@@ -73,11 +74,11 @@ def test_list_filtered_by_numbers_matches_any_listed_number_exactly(
     b = make_trunk(numbers=[own_b])
     make_trunk(numbers=[number()])
 
-    assert [t.sip_trunk_id for t in client.list(numbers=[own_a])] == [a.sip_trunk_id]
-    assert sorted(t.sip_trunk_id for t in client.list(numbers=[shared, own_b])) == sorted(
+    assert [t.sip_trunk_id for t in client.outbound.list(numbers=[own_a])] == [a.sip_trunk_id]
+    assert sorted(t.sip_trunk_id for t in client.outbound.list(numbers=[shared, own_b])) == sorted(
         [a.sip_trunk_id, b.sip_trunk_id]
     )
-    assert client.list(numbers=[own_a[:-1]]) == []
+    assert client.outbound.list(numbers=[own_a[:-1]]) == []
 
 
 @pytest.mark.usefixtures("clean_project")
@@ -86,7 +87,7 @@ def test_list_with_a_small_page_size_returns_every_trunk_exactly_once(
 ) -> None:
     ids = {make_trunk(name=f"page {i}").sip_trunk_id for i in range(7)}
 
-    listed = [t.sip_trunk_id for t in client.list(page_size=2)]
+    listed = [t.sip_trunk_id for t in client.outbound.list(page_size=2)]
 
     assert sorted(listed) == sorted(ids)
     assert listed == sorted(listed), "OSS lists sorted by id"
@@ -125,15 +126,15 @@ def test_list_pages_through_a_server_that_honours_the_page_limit(
 def test_update_changes_only_the_fields_it_names(client: SIPClient, make_trunk: MakeTrunk) -> None:
     created = make_trunk(**full_trunk().model_dump())
 
-    updated = client.update(
+    updated = client.outbound.update(
         created.sip_trunk_id,
-        TrunkUpdate(name="renamed", address="10.0.0.1:5061", transport=Transport.TCP, auth_username="bob"),
+        OutboundTrunkUpdate(name="renamed", address="10.0.0.1:5061", transport=Transport.TCP, auth_username="bob"),
     )
 
     expected = {
         "name": "renamed", "address": "10.0.0.1:5061", "transport": Transport.TCP, "auth_username": "bob"
     }
-    assert client.get(created.sip_trunk_id) == updated
+    assert client.outbound.get(created.sip_trunk_id) == updated
     for field, value in created.model_dump(exclude={"media", *expected}).items():
         assert getattr(updated, field) == value, field
     for field, value in expected.items():
@@ -142,7 +143,7 @@ def test_update_changes_only_the_fields_it_names(client: SIPClient, make_trunk: 
 
 def test_update_sets_every_patchable_field(client: SIPClient, make_trunk: MakeTrunk) -> None:
     created = make_trunk()
-    patch = TrunkUpdate(
+    patch = OutboundTrunkUpdate(
         address="sip2.example.com",
         transport=Transport.UDP,
         destination_country="DE",
@@ -155,9 +156,9 @@ def test_update_sets_every_patchable_field(client: SIPClient, make_trunk: MakeTr
         from_host="from2.example.com",
     )
 
-    updated = client.update(created.sip_trunk_id, patch)
+    updated = client.outbound.update(created.sip_trunk_id, patch)
 
-    stored = client.get(created.sip_trunk_id)
+    stored = client.outbound.get(created.sip_trunk_id)
     assert stored == updated
     assert stored.numbers == ["+4930123"]
     # The server copies media.encryption into the legacy field after an update.
@@ -170,9 +171,9 @@ def test_update_sets_every_patchable_field(client: SIPClient, make_trunk: MakeTr
 def test_update_with_an_empty_password_clears_it(client: SIPClient, make_trunk: MakeTrunk) -> None:
     created = make_trunk(auth_username="alice", auth_password="pw-for-alice")
 
-    client.update(created.sip_trunk_id, TrunkUpdate(auth_password=""))
+    client.outbound.update(created.sip_trunk_id, OutboundTrunkUpdate(auth_password=""))
 
-    stored = client.get(created.sip_trunk_id)
+    stored = client.outbound.get(created.sip_trunk_id)
     assert stored.auth_password == ""
     assert stored.auth_username == "alice"
 
@@ -182,7 +183,8 @@ def test_update_of_the_legacy_media_encryption_sets_both_encryption_fields(
 ) -> None:
     created = make_trunk()
 
-    updated = client.update(created.sip_trunk_id, TrunkUpdate(media_encryption=MediaEncryption.REQUIRE))
+    updated = client.outbound.update(created.sip_trunk_id,
+                                     OutboundTrunkUpdate(media_encryption=MediaEncryption.REQUIRE))
 
     assert updated.media_encryption is MediaEncryption.REQUIRE
     assert updated.media is not None and updated.media.encryption is MediaEncryption.REQUIRE
@@ -193,22 +195,23 @@ def test_replace_overwrites_every_field(client: SIPClient, make_trunk: MakeTrunk
     created = make_trunk()
     new = full_trunk(media=MEDIA)
 
-    replaced = client.replace(created.sip_trunk_id, new)
+    replaced = client.outbound.replace(created.sip_trunk_id, new)
 
     assert replaced == new.model_copy(update={"sip_trunk_id": created.sip_trunk_id})
-    assert client.get(created.sip_trunk_id) == replaced
+    assert client.outbound.get(created.sip_trunk_id) == replaced
 
 
 def test_replace_clears_the_fields_it_omits(client: SIPClient, make_trunk: MakeTrunk) -> None:
     created = make_trunk(**full_trunk(media=MEDIA).model_dump())
     numbers = [number()]
 
-    replaced = client.replace(created.sip_trunk_id, TrunkInfo(address="sip.example.com", numbers=numbers))
+    replaced = client.outbound.replace(created.sip_trunk_id,
+                                       OutboundTrunkInfo(address="sip.example.com", numbers=numbers))
 
-    assert replaced == TrunkInfo(
+    assert replaced == OutboundTrunkInfo(
         sip_trunk_id=created.sip_trunk_id, address="sip.example.com", numbers=numbers
     )
-    stored = client.get(created.sip_trunk_id)
+    stored = client.outbound.get(created.sip_trunk_id)
     assert stored.auth_password == ""
     assert stored.headers == {} and stored.headers_to_attributes == {} and stored.attributes_to_headers == {}
     assert stored.include_headers is IncludeHeaders.NONE
@@ -220,28 +223,28 @@ def test_replace_keeps_the_id_even_when_the_info_carries_another(
 ) -> None:
     created, other = make_trunk(), make_trunk(name="other")
 
-    replaced = client.replace(created.sip_trunk_id, other.model_copy(update={"name": "moved"}))
+    replaced = client.outbound.replace(created.sip_trunk_id, other.model_copy(update={"name": "moved"}))
 
     assert replaced.sip_trunk_id == created.sip_trunk_id
-    assert client.get(other.sip_trunk_id).name == "other"
+    assert client.outbound.get(other.sip_trunk_id).name == "other"
 
 
 def test_delete_removes_the_trunk(client: SIPClient, make_trunk: MakeTrunk) -> None:
     created = make_trunk()
 
-    client.delete(created.sip_trunk_id)
+    client.outbound.delete(created.sip_trunk_id)
 
     with pytest.raises(NotFoundError):
-        client.get(created.sip_trunk_id)
-    assert client.list(trunk_ids=[created.sip_trunk_id]) == []
+        client.outbound.get(created.sip_trunk_id)
+    assert client.outbound.list(trunk_ids=[created.sip_trunk_id]) == []
 
 
 def test_delete_of_a_missing_id_is_not_an_error(client: SIPClient, make_trunk: MakeTrunk) -> None:
     created = make_trunk()
-    client.delete(created.sip_trunk_id)
+    client.outbound.delete(created.sip_trunk_id)
 
-    client.delete(created.sip_trunk_id)
-    client.delete("ST_neverexisted")
+    client.outbound.delete(created.sip_trunk_id)
+    client.outbound.delete("ST_neverexisted")
 
 
 def test_delete_treats_a_not_found_answer_as_deleted(proxy: Proxy, proxied: SIPClient) -> None:
@@ -287,8 +290,8 @@ def test_field_round_trips_through_create_get_and_list(
 ) -> None:
     created = make_trunk(**{field: value})
 
-    got = client.get(created.sip_trunk_id)
-    (listed,) = client.list(trunk_ids=[created.sip_trunk_id])
+    got = client.outbound.get(created.sip_trunk_id)
+    (listed,) = client.outbound.list(trunk_ids=[created.sip_trunk_id])
 
     assert getattr(created, field) == value
     assert getattr(got, field) == value
@@ -300,13 +303,13 @@ def test_a_trunk_with_every_field_set_reads_back_equal(client: SIPClient, make_t
     spec = full_trunk(media=MEDIA)
     created = make_trunk(**spec.model_dump())
 
-    assert client.get(created.sip_trunk_id) == spec.model_copy(update={"sip_trunk_id": created.sip_trunk_id})
+    assert client.outbound.get(created.sip_trunk_id) == spec.model_copy(update={"sip_trunk_id": created.sip_trunk_id})
 
 
 def test_the_server_never_sets_timestamps(client: SIPClient, make_trunk: MakeTrunk) -> None:
     created = make_trunk()
 
-    got = client.get(created.sip_trunk_id)
+    got = client.outbound.get(created.sip_trunk_id)
 
     assert (got.created_at, got.updated_at) == (None, None)
 
@@ -320,17 +323,18 @@ def test_numbers_update_removes_then_adds_without_duplicating(
     a, b, c = number(), number(), number()
     created = make_trunk(numbers=[a, b])
 
-    updated = client.update(created.sip_trunk_id, TrunkUpdate(numbers=ListUpdate(add=[c, b], remove=[a])))
+    updated = client.outbound.update(created.sip_trunk_id,
+                                     OutboundTrunkUpdate(numbers=ListUpdate(add=[c, b], remove=[a])))
 
     assert updated.numbers == [b, c]
-    assert client.get(created.sip_trunk_id).numbers == [b, c]
+    assert client.outbound.get(created.sip_trunk_id).numbers == [b, c]
 
 
 def test_numbers_set_replaces_the_whole_list(client: SIPClient, make_trunk: MakeTrunk) -> None:
     created = make_trunk(numbers=[number(), number()])
     new = [number(), number()]
 
-    updated = client.update(created.sip_trunk_id, TrunkUpdate(numbers=ListUpdate(set=new)))
+    updated = client.outbound.update(created.sip_trunk_id, OutboundTrunkUpdate(numbers=ListUpdate(set=new)))
 
     assert updated.numbers == new
 
@@ -341,12 +345,12 @@ def test_numbers_clear_of_the_only_numbers_is_a_server_error_and_changes_nothing
     created = make_trunk()
 
     with pytest.raises(ServerError) as info:
-        client.update(created.sip_trunk_id, TrunkUpdate(numbers=ListUpdate(clear=True)))
+        client.outbound.update(created.sip_trunk_id, OutboundTrunkUpdate(numbers=ListUpdate(clear=True)))
 
     # The merged result is validated after the request checks: 500 `unknown` on v1.13.5.
     assert (info.value.code, info.value.status) == ("unknown", 500)
     assert "no trunk numbers specified" in info.value.message
-    assert created.sip_trunk_id in [t.sip_trunk_id for t in client.list(numbers=created.numbers)]
+    assert created.sip_trunk_id in [t.sip_trunk_id for t in client.outbound.list(numbers=created.numbers)]
 
 
 def test_numbers_remove_of_every_number_is_the_same_server_error(
@@ -355,10 +359,10 @@ def test_numbers_remove_of_every_number_is_the_same_server_error(
     created = make_trunk()
 
     with pytest.raises(ServerError, match="no trunk numbers specified") as info:
-        client.update(created.sip_trunk_id, TrunkUpdate(numbers=ListUpdate(remove=created.numbers)))
+        client.outbound.update(created.sip_trunk_id, OutboundTrunkUpdate(numbers=ListUpdate(remove=created.numbers)))
 
     assert info.value.status == 500
-    assert client.get(created.sip_trunk_id).numbers == created.numbers
+    assert client.outbound.get(created.sip_trunk_id).numbers == created.numbers
 
 
 @pytest.mark.parametrize(
@@ -380,11 +384,11 @@ def test_numbers_update_that_breaks_a_list_rule_is_invalid_argument(
     created = make_trunk()
 
     with pytest.raises(InvalidArgumentError) as info:
-        client.update(created.sip_trunk_id, TrunkUpdate(numbers=update))
+        client.outbound.update(created.sip_trunk_id, OutboundTrunkUpdate(numbers=update))
 
     assert (info.value.code, info.value.status) == ("invalid_argument", 400)
     assert message in info.value.message
-    assert client.get(created.sip_trunk_id).numbers == created.numbers
+    assert client.outbound.get(created.sip_trunk_id).numbers == created.numbers
 
 
 # -- errors ---------------------------------------------------------------------
@@ -394,8 +398,8 @@ def test_numbers_update_that_breaks_a_list_rule_is_invalid_argument(
     "call",
     [
         lambda c: c.get("ST_doesnotexist"),
-        lambda c: c.update("ST_doesnotexist", TrunkUpdate(name="x")),
-        lambda c: c.replace("ST_doesnotexist", TrunkInfo(address="h", numbers=["+15550100"])),
+        lambda c: c.update("ST_doesnotexist", OutboundTrunkUpdate(name="x")),
+        lambda c: c.replace("ST_doesnotexist", OutboundTrunkInfo(address="h", numbers=["+15550100"])),
     ],
     ids=["get", "update", "replace"],
 )
@@ -431,7 +435,7 @@ def test_create_of_an_invalid_trunk_raises_invalid_argument(
     client: SIPClient, fields: dict[str, Any], message: str
 ) -> None:
     with pytest.raises(InvalidArgumentError) as info:
-        client.create(TrunkInfo(**{"address": "sip.example.com", "numbers": [number()], **fields}))
+        client.outbound.create(OutboundTrunkInfo(**{"address": "sip.example.com", "numbers": [number()], **fields}))
 
     assert (info.value.code, info.value.status) == ("invalid_argument", 400)
     assert message in info.value.message
@@ -442,7 +446,7 @@ def test_a_non_ascii_header_value_is_accepted_and_kept(client: SIPClient, make_t
     """v1.13.5 accepts UTF-8 in header values, although the reference says printable ASCII only."""
     created = make_trunk(headers={"X-Note": "caf\u00e9"})
 
-    assert client.get(created.sip_trunk_id).headers == {"X-Note": "caf\u00e9"}
+    assert client.outbound.get(created.sip_trunk_id).headers == {"X-Note": "caf\u00e9"}
 
 
 def test_replace_with_an_invalid_address_raises_invalid_argument(
@@ -451,9 +455,9 @@ def test_replace_with_an_invalid_address_raises_invalid_argument(
     created = make_trunk()
 
     with pytest.raises(InvalidArgumentError, match="not SIP URI"):
-        client.replace(created.sip_trunk_id, TrunkInfo(address="sip:x", numbers=created.numbers))
+        client.outbound.replace(created.sip_trunk_id, OutboundTrunkInfo(address="sip:x", numbers=created.numbers))
 
-    assert client.get(created.sip_trunk_id).address == created.address
+    assert client.outbound.get(created.sip_trunk_id).address == created.address
 
 
 def test_update_to_an_invalid_address_is_a_server_error_and_changes_nothing(
@@ -462,11 +466,11 @@ def test_update_to_an_invalid_address_is_a_server_error_and_changes_nothing(
     created = make_trunk()
 
     with pytest.raises(ServerError, match="not SIP URI") as info:
-        client.update(created.sip_trunk_id, TrunkUpdate(address="sip:x"))
+        client.outbound.update(created.sip_trunk_id, OutboundTrunkUpdate(address="sip:x"))
 
     # The update action validates the merged trunk only after loading it: 500, not 400.
     assert (info.value.code, info.value.status) == ("unknown", 500)
-    assert client.get(created.sip_trunk_id).address == created.address
+    assert client.outbound.get(created.sip_trunk_id).address == created.address
 
 
 BAD_SECRET = "not-the-secret-" + "z" * 32
@@ -495,7 +499,7 @@ def test_bad_credentials_raise_unauthenticated_without_the_token_or_secret(
     client = SIPClient(bad)
     caplog.set_level(logging.DEBUG, logger="livekit_sip")
 
-    for call in (client.list, lambda: client.get("ST_any"), lambda: client.create(full_trunk())):
+    for call in (client.list, lambda: client.outbound.get("ST_any"), lambda: client.outbound.create(full_trunk())):
         with pytest.raises(UnauthenticatedError) as info:
             call()
         err = info.value
@@ -527,7 +531,7 @@ def test_get_falls_back_to_list_when_the_server_has_no_get_rpc(
     first = proxied.get(created.sip_trunk_id)
     second = proxied.get(created.sip_trunk_id)
 
-    assert first == second == client.get(created.sip_trunk_id)
+    assert first == second == client.outbound.get(created.sip_trunk_id)
     # Only the first call asks for Get; the client then remembers the server lacks it.
     assert proxy.methods() == ["GetSIPOutboundTrunk", "ListSIPOutboundTrunk", "ListSIPOutboundTrunk"]
     assert proxy.calls[1].body["trunk_ids"] == [created.sip_trunk_id]

@@ -15,17 +15,13 @@ from livekit.protocol import sip as proto_sip
 
 from livekit_sip.client import SIPClient
 from livekit_sip.enums import MediaEncryption, Transport
-from livekit_sip.models import (
-    ListUpdate,
-    MediaConfig,
-    TrunkInfo,
-    TrunkUpdate,
-)
+from livekit_sip.outbound.models import OutboundTrunkInfo, OutboundTrunkUpdate
 from livekit_sip.settings import Settings
+from livekit_sip.wire import ListUpdate, MediaConfig
 from tests.integration.conftest import MEDIA, full_trunk, number
 from tests.support.proxy import Proxy
 
-MakeTrunk = Callable[..., TrunkInfo]
+MakeTrunk = Callable[..., OutboundTrunkInfo]
 
 REQUESTS: dict[str, type[Message]] = {
     "CreateSIPOutboundTrunk": proto_sip.CreateSIPOutboundTrunkRequest,
@@ -97,14 +93,14 @@ def test_every_request_body_parses_into_livekits_protobuf_without_losing_a_field
         proxied.get(sip_trunk_id)
         proxied.list()
         proxied.list(trunk_ids=[sip_trunk_id], numbers=created.numbers, page_size=3)
-        proxied.update(sip_trunk_id, TrunkUpdate(
+        proxied.update(sip_trunk_id, OutboundTrunkUpdate(
             address="10.0.0.1:5061", transport=Transport.TCP, destination_country="DE",
             numbers=ListUpdate(add=[number()], remove=[created.numbers[0]]),
             auth_username="bob", auth_password="pw-for-bob", name="renamed", metadata="m2",
             media_encryption=MediaEncryption.REQUIRE, media=MEDIA, from_host="from2.example.com",
         ))
-        proxied.update(sip_trunk_id, TrunkUpdate(numbers=ListUpdate(set=[number(), number()])))
-        proxied.update(sip_trunk_id, TrunkUpdate(auth_password="", media=MediaConfig()))
+        proxied.update(sip_trunk_id, OutboundTrunkUpdate(numbers=ListUpdate(set=[number(), number()])))
+        proxied.update(sip_trunk_id, OutboundTrunkUpdate(auth_password="", media=MediaConfig()))
         proxied.replace(sip_trunk_id, full_trunk())
     finally:
         proxied.delete(sip_trunk_id)
@@ -122,7 +118,7 @@ def test_an_update_sends_exactly_the_fields_it_sets(
 ) -> None:
     created = make_trunk()
 
-    proxied.update(created.sip_trunk_id, TrunkUpdate(name="only this", numbers=ListUpdate(add=[number()])))
+    proxied.update(created.sip_trunk_id, OutboundTrunkUpdate(name="only this", numbers=ListUpdate(add=[number()])))
 
     (call,) = proxy.calls
     assert set(call.body) == {"sip_trunk_id", "update"}
@@ -133,8 +129,8 @@ def test_an_update_sends_exactly_the_fields_it_sets(
 @pytest.mark.parametrize(
     ("model", "message"),
     [
-        (TrunkInfo, proto_sip.SIPOutboundTrunkInfo),
-        (TrunkUpdate, proto_sip.SIPOutboundTrunkUpdate),
+        (OutboundTrunkInfo, proto_sip.SIPOutboundTrunkInfo),
+        (OutboundTrunkUpdate, proto_sip.SIPOutboundTrunkUpdate),
         (ListUpdate, proto_models.ListUpdate),
         (MediaConfig, proto_sip.SIPMediaConfig),
     ],
@@ -155,7 +151,7 @@ def test_a_trunk_created_by_the_client_reads_back_identically_through_the_offici
     (seen,) = sdk_list(settings, [created.sip_trunk_id])
 
     assert as_dict(seen) == created.to_wire()
-    assert as_dict(seen) == client.get(created.sip_trunk_id).to_wire()
+    assert as_dict(seen) == client.outbound.get(created.sip_trunk_id).to_wire()
 
 
 def test_a_trunk_created_by_the_official_sdk_reads_back_identically_through_the_client(
@@ -186,20 +182,20 @@ def test_a_trunk_created_by_the_official_sdk_reads_back_identically_through_the_
     made = sdk_create(settings, info)
     try:
         expected = as_dict(made)
-        got = client.get(made.sip_trunk_id)
-        (listed,) = client.list(numbers=list(info.numbers))
+        got = client.outbound.get(made.sip_trunk_id)
+        (listed,) = client.outbound.list(numbers=list(info.numbers))
 
         assert got.to_wire() == expected
         assert listed.to_wire() == expected
         assert expected["transport"] == "SIP_TRANSPORT_TCP" and expected["auth_password"] == "pw-from-sdk"
     finally:
-        client.delete(made.sip_trunk_id)
+        client.outbound.delete(made.sip_trunk_id)
 
 
 def test_a_trunk_deleted_by_the_client_is_gone_for_the_official_sdk(
     settings: Settings, client: SIPClient, make_trunk: MakeTrunk
 ) -> None:
     created = make_trunk()
-    client.delete(created.sip_trunk_id)
+    client.outbound.delete(created.sip_trunk_id)
 
     assert sdk_list(settings, [created.sip_trunk_id]) == []

@@ -11,9 +11,10 @@ from pulumi.dynamic import Config, ConfigureRequest
 from livekit_sip.client import SIPClient
 from livekit_sip.enums import MediaEncryption
 from livekit_sip.errors import TrunkError
-from livekit_sip.models import Codec, MediaConfig, TrunkInfo
+from livekit_sip.outbound.models import OutboundTrunkInfo
 from livekit_sip.provider import TrunkProvider
 from livekit_sip.settings import Settings
+from livekit_sip.wire import Codec, MediaConfig
 from tests.support.proxy import Proxy
 
 SPEC: dict[str, Any] = {"name": "prov", "address": "sip.example.com", "numbers": ["+15105557000"],
@@ -46,7 +47,7 @@ def test_create_whose_answer_is_lost_adopts_the_trunk_that_landed(
     provider = provider_for(recorded.url, settings)
     created = provider.create(checked(provider))
     assert recorded.methods() == ["CreateSIPOutboundTrunk", "ListSIPOutboundTrunk"]
-    assert [t.sip_trunk_id for t in client.list()] == [created.id]
+    assert [t.sip_trunk_id for t in client.outbound.list()] == [created.id]
 
 
 def test_create_that_never_reached_the_server_is_sent_again_once(
@@ -55,7 +56,7 @@ def test_create_that_never_reached_the_server_is_sent_again_once(
     provider = provider_for(recorded.url, settings, deadline="1")
     created = provider.create(checked(provider))
     assert recorded.methods() == ["CreateSIPOutboundTrunk", "ListSIPOutboundTrunk", "CreateSIPOutboundTrunk"]
-    assert [t.sip_trunk_id for t in client.list()] == [created.id]
+    assert [t.sip_trunk_id for t in client.outbound.list()] == [created.id]
 
 
 def test_reads_of_many_trunks_cost_one_listing(
@@ -84,7 +85,7 @@ def test_read_of_a_deleted_trunk_drops_it_from_state(
         clean_project: None, settings: Settings, client: SIPClient) -> None:
     provider = provider_for(settings.url, settings)
     created = provider.create(checked(provider))
-    client.delete(created.id)
+    client.outbound.delete(created.id)
     result = provider.read(created.id, dict(created.outs))
     assert not result.id and result.outs == {}
 
@@ -93,7 +94,7 @@ def test_update_of_a_trunk_deleted_out_of_band_says_to_refresh(
         clean_project: None, settings: Settings, client: SIPClient) -> None:
     provider = provider_for(settings.url, settings)
     created = provider.create(checked(provider))
-    client.delete(created.id)
+    client.outbound.delete(created.id)
     with pytest.raises(TrunkError, match="run `pulumi refresh`"):
         provider.update(created.id, dict(created.outs), checked(provider, name="renamed"))
 
@@ -112,11 +113,12 @@ def test_adopting_keeps_the_media_the_spec_leaves_out_and_replaces_the_rest(
         clean_project: None, recorded: Proxy, settings: Settings, client: SIPClient) -> None:
     media = MediaConfig(codecs=[Codec(name="PCMU", rate=8000)], only_listed_codecs=True, media_timeout="20s",
                         encryption=MediaEncryption.ALLOW)
-    existing = client.create(TrunkInfo(name="old", address="sip.example.org", numbers=["+15105557200"], media=media))
+    existing = client.outbound.create(
+        OutboundTrunkInfo(name="old", address="sip.example.org", numbers=["+15105557200"], media=media))
     provider = provider_for(recorded.url, settings)
     adopted = provider.create(checked(provider, adopt_trunk_id=existing.sip_trunk_id, media_timeout="1m"))
     assert recorded.methods() == ["GetSIPOutboundTrunk", "UpdateSIPOutboundTrunk"]
-    live = client.get(existing.sip_trunk_id)
+    live = client.outbound.get(existing.sip_trunk_id)
     assert live.media == MediaConfig(codecs=[Codec(name="PCMU", rate=8000)], only_listed_codecs=True,
                                      media_timeout="60s", encryption=MediaEncryption.DISABLE)
     assert (live.name, live.address) == ("prov", "sip.example.com")
@@ -131,5 +133,5 @@ def test_a_media_change_with_every_media_field_managed_needs_no_read(
     recorded.reset()
     provider.update(created.id, dict(created.outs), checked(provider, **{**managed, "codecs": ["G722/16000"]}))
     assert recorded.methods() == ["UpdateSIPOutboundTrunk"]
-    media = client.get(created.id).media
+    media = client.outbound.get(created.id).media
     assert media is not None and media.codecs == [Codec(name="G722", rate=16000)]

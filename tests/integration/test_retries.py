@@ -15,12 +15,13 @@ from livekit_sip.errors import (
     TransportError,
     UnavailableError,
 )
-from livekit_sip.models import ListUpdate, TrunkInfo, TrunkUpdate
+from livekit_sip.outbound.models import OutboundTrunkInfo, OutboundTrunkUpdate
 from livekit_sip.settings import Settings
+from livekit_sip.wire import ListUpdate
 from tests.integration.conftest import full_trunk
 from tests.support.proxy import Fault, Proxy
 
-MakeTrunk = Callable[..., TrunkInfo]
+MakeTrunk = Callable[..., OutboundTrunkInfo]
 
 RATE_LIMITED = (429, '{"code":"resource_exhausted","msg":"rate limit exceeded"}')
 UNAVAILABLE = (503, '{"code":"unavailable","msg":"try again later"}')
@@ -61,7 +62,7 @@ def test_list_refused_with_429_then_503_succeeds_on_the_third_attempt(
     sleeps: list[float] = []
     client = SIPClient(proxy_settings, sleep=sleeps.append)
 
-    listed = client.list(trunk_ids=[created.sip_trunk_id])
+    listed = client.outbound.list(trunk_ids=[created.sip_trunk_id])
     client.close()
 
     assert [t.sip_trunk_id for t in listed] == [created.sip_trunk_id]
@@ -76,11 +77,11 @@ def test_update_refused_with_503_is_retried_and_applied_once(
     proxy.fault = refuse_first("UpdateSIPOutboundTrunk", UNAVAILABLE, UNAVAILABLE)
     extra = "+15550142"
 
-    updated = proxied.update(created.sip_trunk_id, TrunkUpdate(numbers=ListUpdate(add=[extra])))
+    updated = proxied.update(created.sip_trunk_id, OutboundTrunkUpdate(numbers=ListUpdate(add=[extra])))
 
     assert statuses(proxy, "UpdateSIPOutboundTrunk") == [503, 503, 200]
     assert updated.numbers == [*created.numbers, extra]
-    assert client.get(created.sip_trunk_id).numbers == [*created.numbers, extra]
+    assert client.outbound.get(created.sip_trunk_id).numbers == [*created.numbers, extra]
 
 
 @pytest.mark.usefixtures("clean_project")
@@ -92,7 +93,7 @@ def test_create_refused_with_429_then_503_is_retried_and_creates_one_trunk(
     created = proxied.create(full_trunk())
 
     assert statuses(proxy, "CreateSIPOutboundTrunk") == [429, 503, 200]
-    assert [t.sip_trunk_id for t in client.list()] == [created.sip_trunk_id]
+    assert [t.sip_trunk_id for t in client.outbound.list()] == [created.sip_trunk_id]
 
 
 def test_a_call_refused_until_the_deadline_raises_unavailable(
@@ -103,7 +104,7 @@ def test_a_call_refused_until_the_deadline_raises_unavailable(
 
     started = time.monotonic()
     with pytest.raises(UnavailableError) as info:
-        client.list()
+        client.outbound.list()
     elapsed = time.monotonic() - started
     client.close()
 
@@ -119,7 +120,7 @@ def test_a_server_error_that_is_not_a_refusal_is_not_retried(
 
     # The real server answers 500 `unknown`: the merged trunk would have no numbers.
     with pytest.raises(ServerError) as info:
-        proxied.update(created.sip_trunk_id, TrunkUpdate(numbers=ListUpdate(clear=True)))
+        proxied.update(created.sip_trunk_id, OutboundTrunkUpdate(numbers=ListUpdate(clear=True)))
 
     assert info.value.status == 500
     assert statuses(proxy, "UpdateSIPOutboundTrunk") == [500]
@@ -167,7 +168,7 @@ def test_a_create_without_an_answer_is_ambiguous_and_sent_once(
     assert elapsed < 0.5 + 3  # one read timeout, not retried
     assert proxy_settings.url in str(info.value)
     assert "pw-for-alice" not in str(info.value)
-    assert client.list() == []
+    assert client.outbound.list() == []
 
 
 def test_a_read_without_an_answer_raises_transport_error_within_the_deadline(

@@ -15,7 +15,7 @@ import pytest
 
 from livekit_sip.client import SIPClient
 from livekit_sip.errors import AmbiguousWriteError, TransportError
-from livekit_sip.models import TrunkInfo
+from livekit_sip.outbound.models import OutboundTrunkInfo
 from livekit_sip.settings import Settings
 
 SETTINGS = Settings("http://livekit.test", "APIkey", "s" * 32)
@@ -49,13 +49,14 @@ def test_after_a_whole_deadline_without_a_connection_later_calls_fail_at_once_wi
     handler = Counting()
     client = client_for(handler)
     with pytest.raises(TransportError) as first:
-        client.list()
+        client.outbound.list()
     attempts = handler.attempts
     assert attempts > 1, "the first call retries within its deadline"
 
     started = time.monotonic()
-    for call in (client.list, lambda: client.get("ST_abcdefabcdef"), lambda: client.delete("ST_abcdefabcdef"),
-                 lambda: client.create(TrunkInfo(address="sip.example.com", numbers=["+15105550100"]))):
+    trunk = OutboundTrunkInfo(address="sip.example.com", numbers=["+15105550100"])
+    for call in (client.outbound.list, lambda: client.outbound.get("ST_abcdefabcdef"),
+                 lambda: client.outbound.delete("ST_abcdefabcdef"), lambda: client.outbound.create(trunk)):
         with pytest.raises(TransportError) as later:
             call()
         assert "cannot reach http://livekit.test: [Errno 111] Connection refused" in str(later.value)
@@ -71,9 +72,9 @@ def test_a_call_that_is_answered_before_its_deadline_marks_nothing() -> None:
     client = client_for(handler, deadline=5.0)
     timer = threading.Timer(0.3, lambda: setattr(handler, "down", False))
     timer.start()
-    assert client.list() == []
+    assert client.outbound.list() == []
     timer.join()
-    assert client.list() == []
+    assert client.outbound.list() == []
 
 
 def test_an_answer_to_a_call_already_under_way_clears_the_mark() -> None:
@@ -88,17 +89,17 @@ def test_an_answer_to_a_call_already_under_way_clears_the_mark() -> None:
         return httpx.Response(200, content=EMPTY_LIST)
 
     client = client_for(handler)
-    under_way: list[TrunkInfo] = []
-    getter = threading.Thread(target=lambda: under_way.append(client.get("ST_abcdefabcdef")))
+    under_way: list[OutboundTrunkInfo] = []
+    getter = threading.Thread(target=lambda: under_way.append(client.outbound.get("ST_abcdefabcdef")))
     getter.start()
     with pytest.raises(TransportError):
-        client.list()
+        client.outbound.list()
     with pytest.raises(TransportError, match="not sent"):
-        client.list()
+        client.outbound.list()
     release.set()
     getter.join(5)
     assert [t.sip_trunk_id for t in under_way] == ["ST_abcdefabcdef"]
-    assert client.list() == [], "LiveKit answered again, so calls go out again"
+    assert client.outbound.list() == [], "LiveKit answered again, so calls go out again"
 
 
 def test_an_error_answer_until_the_deadline_is_not_unreachability() -> None:
@@ -112,7 +113,7 @@ def test_an_error_answer_until_the_deadline_is_not_unreachability() -> None:
     for _ in range(2):
         before = len(attempts)
         with pytest.raises(Exception, match="unavailable"):
-            client.list()
+            client.outbound.list()
         assert len(attempts) > before + 1, "each call retries: LiveKit answered"
 
 
@@ -124,5 +125,5 @@ def test_a_lost_create_answer_is_not_unreachability() -> None:
 
     client = client_for(drop)
     with pytest.raises(AmbiguousWriteError):
-        client.create(TrunkInfo(address="sip.example.com", numbers=["+15105550100"]))
-    assert client.list() == []
+        client.outbound.create(OutboundTrunkInfo(address="sip.example.com", numbers=["+15105550100"]))
+    assert client.outbound.list() == []

@@ -11,15 +11,16 @@ import yaml
 
 from livekit_sip.__main__ import main
 from livekit_sip.export import render, slugify, stack_keys, trunk_entry
-from livekit_sip.models import MediaConfig, TrunkInfo
-from livekit_sip.spec import parse_spec, spec_from_info
+from livekit_sip.outbound.models import OutboundTrunkInfo
+from livekit_sip.outbound.spec import OutboundTrunkSpec, parse_spec
 from livekit_sip.stack_config import trunk_entries
+from livekit_sip.wire import MediaConfig
 
 KEY = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*\Z")
 USERNAME = "telnyx-user-export"
 PASSWORD = "s3cret-Pa55word-export"
 
-FULL = TrunkInfo(
+FULL = OutboundTrunkInfo(
     sip_trunk_id="ST_full1234abcd", name="Telnyx US", address="sip.telnyx.com:5061",
     numbers=["+15105550101", "+15105550100"], auth_username=USERNAME, auth_password=PASSWORD,
     transport="SIP_TRANSPORT_TLS", destination_country="US", metadata='{"team": "sales"}',
@@ -29,11 +30,11 @@ FULL = TrunkInfo(
     media=MediaConfig(encryption="SIP_MEDIA_ENCRYPT_ALLOW", only_listed_codecs=True, media_timeout="1.500s",
                       codecs=[{"name": "PCMU", "rate": 8000}, {"name": "opus", "rate": 48000}]),
 )
-PLAIN = TrunkInfo(sip_trunk_id="ST_plain1234abc", name="plain", address="sip.example.org", numbers=["*"])
+PLAIN = OutboundTrunkInfo(sip_trunk_id="ST_plain1234abc", name="plain", address="sip.example.org", numbers=["*"])
 
 
-def trunk(sip_trunk_id: str, name: str, **fields: Any) -> TrunkInfo:
-    return TrunkInfo(**{"address": "sip.example.org", "numbers": ["*"], **fields},
+def trunk(sip_trunk_id: str, name: str, **fields: Any) -> OutboundTrunkInfo:
+    return OutboundTrunkInfo(**{"address": "sip.example.org", "numbers": ["*"], **fields},
                      sip_trunk_id=sip_trunk_id, name=name)
 
 
@@ -163,7 +164,7 @@ def test_an_empty_name_is_kept_empty_rather_than_defaulting_to_the_key() -> None
 
 @pytest.mark.parametrize("trunks", [[FULL], [PLAIN], [trunk("ST_noname1", "")], [PLAIN, trunk("ST_dup1", "plain")]],
                          ids=["every-field", "defaults", "empty-name", "colliding-names"])
-def test_the_program_reads_each_entry_back_as_the_trunk_it_came_from(trunks: list[TrunkInfo]) -> None:
+def test_the_program_reads_each_entry_back_as_the_trunk_it_came_from(trunks: list[OutboundTrunkInfo]) -> None:
     entries = trunk_entries(exported(render(trunks)), Path("."))
     assert list(entries) == stack_keys(trunks)
     for entry, info in zip(entries.values(), trunks, strict=True):
@@ -171,7 +172,7 @@ def test_the_program_reads_each_entry_back_as_the_trunk_it_came_from(trunks: lis
         spec, errors = parse_spec({**entry, **secrets})
         assert errors == []
         assert spec is not None
-        assert spec == spec_from_info(info, spec.unmanaged())
+        assert spec == OutboundTrunkSpec.from_info(info, spec.unmanaged())
         assert entry["adopt_trunk_id"] == info.sip_trunk_id
 
 

@@ -11,21 +11,18 @@ from livekit.protocol import sip
 from pydantic import ValidationError
 
 from livekit_sip.enums import IncludeHeaders, MediaEncryption, Transport
-from livekit_sip.models import (
-    Codec,
+from livekit_sip.outbound.models import (
     CreateRequest,
     DeleteRequest,
     GetRequest,
     GetResponse,
     ListRequest,
     ListResponse,
-    ListUpdate,
-    MediaConfig,
-    Pagination,
-    TrunkInfo,
-    TrunkUpdate,
+    OutboundTrunkInfo,
+    OutboundTrunkUpdate,
     UpdateRequest,
 )
+from livekit_sip.wire import Codec, ListUpdate, MediaConfig, Pagination
 
 SNAKE: dict[str, Any] = {
     "sip_trunk_id": "ST_abcdEFGH1234",
@@ -84,11 +81,11 @@ CAMEL: dict[str, Any] = {
 
 
 def test_snake_case_and_camel_case_decode_to_the_same_trunk() -> None:
-    assert TrunkInfo.model_validate(SNAKE) == TrunkInfo.model_validate(CAMEL)
+    assert OutboundTrunkInfo.model_validate(SNAKE) == OutboundTrunkInfo.model_validate(CAMEL)
 
 
 def test_decoding_reads_every_field() -> None:
-    info = TrunkInfo.model_validate(CAMEL)
+    info = OutboundTrunkInfo.model_validate(CAMEL)
     assert info.sip_trunk_id == "ST_abcdEFGH1234"
     assert info.destination_country == "US"
     assert info.transport is Transport.TLS
@@ -107,14 +104,14 @@ def test_decoding_reads_every_field() -> None:
 
 
 def test_server_nulls_decode_as_empty_values() -> None:
-    info = TrunkInfo.model_validate({
+    info = OutboundTrunkInfo.model_validate({
         key: None for key in (
             "sip_trunk_id", "name", "metadata", "address", "destination_country", "numbers",
             "auth_username", "auth_password", "headers", "headers_to_attributes",
             "attributes_to_headers", "from_host", "media", "created_at", "updated_at",
         )
     })
-    assert info == TrunkInfo()
+    assert info == OutboundTrunkInfo()
     assert info.numbers == []
     assert info.headers == {}
     assert info.name == ""
@@ -122,7 +119,7 @@ def test_server_nulls_decode_as_empty_values() -> None:
 
 
 def test_null_enums_decode_as_the_protobuf_zero_value() -> None:
-    info = TrunkInfo.model_validate({"transport": None, "include_headers": None, "media_encryption": None})
+    info = OutboundTrunkInfo.model_validate({"transport": None, "include_headers": None, "media_encryption": None})
     assert info.transport is Transport.AUTO
     assert info.include_headers is IncludeHeaders.NONE
     assert info.media_encryption is MediaEncryption.DISABLE
@@ -130,7 +127,7 @@ def test_null_enums_decode_as_the_protobuf_zero_value() -> None:
 
 def test_null_optional_enums_stay_unset() -> None:
     assert MediaConfig.model_validate({"encryption": None}).encryption is None
-    assert TrunkUpdate.model_validate({"transport": None}).transport is None
+    assert OutboundTrunkUpdate.model_validate({"transport": None}).transport is None
 
 
 def test_null_codecs_decode_as_an_empty_list() -> None:
@@ -138,7 +135,7 @@ def test_null_codecs_decode_as_an_empty_list() -> None:
 
 
 def test_missing_fields_take_protobuf_defaults() -> None:
-    info = TrunkInfo.model_validate({})
+    info = OutboundTrunkInfo.model_validate({})
     assert info.sip_trunk_id == ""
     assert info.transport is Transport.AUTO
     assert info.include_headers is IncludeHeaders.NONE
@@ -153,7 +150,7 @@ def test_missing_fields_take_protobuf_defaults() -> None:
      ("sip_transport_tcp", Transport.TCP), (3, Transport.TLS), (0, Transport.AUTO)],
 )
 def test_enums_decode_by_name_or_number(value: Any, expected: Transport) -> None:
-    assert TrunkInfo.model_validate({"transport": value}).transport is expected
+    assert OutboundTrunkInfo.model_validate({"transport": value}).transport is expected
 
 
 def test_media_encryption_enum_decodes_by_number_inside_media() -> None:
@@ -162,12 +159,12 @@ def test_media_encryption_enum_decodes_by_number_inside_media() -> None:
 
 def test_unknown_enum_name_is_a_validation_error() -> None:
     with pytest.raises(ValidationError, match="transport"):
-        TrunkInfo.model_validate({"transport": "SIP_TRANSPORT_SCTP"})
+        OutboundTrunkInfo.model_validate({"transport": "SIP_TRANSPORT_SCTP"})
 
 
 def test_unknown_keys_are_ignored() -> None:
-    info = TrunkInfo.model_validate({"name": "a", "futureField": {"x": 1}, "krisp_enabled": True})
-    assert info == TrunkInfo(name="a")
+    info = OutboundTrunkInfo.model_validate({"name": "a", "futureField": {"x": 1}, "krisp_enabled": True})
+    assert info == OutboundTrunkInfo(name="a")
     assert "futureField" not in info.to_wire()
     assert "krisp_enabled" not in info.to_wire()
 
@@ -189,7 +186,7 @@ def test_get_response_with_null_trunk_has_no_trunk() -> None:
 
 
 def test_models_are_immutable() -> None:
-    info = TrunkInfo(name="a")
+    info = OutboundTrunkInfo(name="a")
     with pytest.raises(ValidationError, match="frozen"):
         info.name = "b"  # type: ignore[misc]
 
@@ -198,11 +195,11 @@ def test_models_are_immutable() -> None:
 
 
 def test_trunk_info_encodes_snake_case_with_livekit_enum_names() -> None:
-    assert TrunkInfo.model_validate(CAMEL).to_wire() == SNAKE
+    assert OutboundTrunkInfo.model_validate(CAMEL).to_wire() == SNAKE
 
 
 def test_trunk_info_encoding_omits_unset_messages_and_keeps_empty_strings() -> None:
-    wire = TrunkInfo(name="a").to_wire()
+    wire = OutboundTrunkInfo(name="a").to_wire()
     assert "media" not in wire
     assert "created_at" not in wire
     assert "updated_at" not in wire
@@ -213,25 +210,25 @@ def test_trunk_info_encoding_omits_unset_messages_and_keeps_empty_strings() -> N
 
 
 def test_python_dump_keeps_enum_members_with_short_names() -> None:
-    dumped = TrunkInfo(transport=Transport.TLS).model_dump()
+    dumped = OutboundTrunkInfo(transport=Transport.TLS).model_dump()
     assert dumped["transport"] is Transport.TLS
     assert dumped["transport"] == "tls"
 
 
 def test_empty_update_encodes_to_an_empty_object() -> None:
-    update = TrunkUpdate()
+    update = OutboundTrunkUpdate()
     assert update.to_wire() == {}
     assert update.is_empty()
 
 
 def test_update_keeps_empty_strings_because_they_clear_a_field() -> None:
-    update = TrunkUpdate(auth_password="", metadata="")
+    update = OutboundTrunkUpdate(auth_password="", metadata="")
     assert update.to_wire() == {"auth_password": "", "metadata": ""}
     assert not update.is_empty()
 
 
 def test_update_omits_none_fields_and_encodes_enums_by_livekit_name() -> None:
-    update = TrunkUpdate(
+    update = OutboundTrunkUpdate(
         transport=Transport.TCP, media_encryption=MediaEncryption.REQUIRE,
         numbers=ListUpdate(add=["+15105550102"]),
     )
@@ -243,7 +240,7 @@ def test_update_omits_none_fields_and_encodes_enums_by_livekit_name() -> None:
 
 
 def test_update_request_carries_only_the_chosen_action() -> None:
-    request = UpdateRequest(sip_trunk_id="ST_abcd", update=TrunkUpdate(name="n"))
+    request = UpdateRequest(sip_trunk_id="ST_abcd", update=OutboundTrunkUpdate(name="n"))
     assert request.to_wire() == {"sip_trunk_id": "ST_abcd", "update": {"name": "n"}}
 
 
@@ -263,24 +260,24 @@ def test_request_models_encode_their_ids() -> None:
 
 
 def test_trunk_info_repr_hides_the_password() -> None:
-    info = TrunkInfo.model_validate(SNAKE)
+    info = OutboundTrunkInfo.model_validate(SNAKE)
     for text in (repr(info), str(info)):
         assert "hunter2-secret" not in text
         assert "auth_password='[secure]'" in text
 
 
 def test_update_repr_hides_the_password() -> None:
-    update = TrunkUpdate(auth_password="hunter2-secret")
+    update = OutboundTrunkUpdate(auth_password="hunter2-secret")
     assert "hunter2-secret" not in repr(update)
     assert "auth_password='[secure]'" in repr(update)
 
 
 def test_requests_nesting_a_trunk_or_update_hide_the_password() -> None:
-    info = TrunkInfo.model_validate(SNAKE)
+    info = OutboundTrunkInfo.model_validate(SNAKE)
     for request in (
         CreateRequest(trunk=info),
         UpdateRequest(sip_trunk_id="ST_a", replace=info),
-        UpdateRequest(sip_trunk_id="ST_a", update=TrunkUpdate(auth_password="hunter2-secret")),
+        UpdateRequest(sip_trunk_id="ST_a", update=OutboundTrunkUpdate(auth_password="hunter2-secret")),
         ListResponse(items=[info]),
     ):
         assert "hunter2-secret" not in repr(request)
@@ -288,24 +285,24 @@ def test_requests_nesting_a_trunk_or_update_hide_the_password() -> None:
 
 
 def test_repr_shows_an_empty_password_as_empty() -> None:
-    assert "auth_password=''" in repr(TrunkInfo())
+    assert "auth_password=''" in repr(OutboundTrunkInfo())
 
 
 def test_effective_media_encryption_prefers_media_encryption() -> None:
-    info = TrunkInfo(
+    info = OutboundTrunkInfo(
         media_encryption=MediaEncryption.DISABLE, media=MediaConfig(encryption=MediaEncryption.REQUIRE)
     )
     assert info.effective_media_encryption is MediaEncryption.REQUIRE
 
 
 def test_effective_media_encryption_falls_back_to_the_legacy_field() -> None:
-    assert TrunkInfo(media_encryption=MediaEncryption.ALLOW).effective_media_encryption is MediaEncryption.ALLOW
-    info = TrunkInfo(media_encryption=MediaEncryption.ALLOW, media=MediaConfig())
+    assert OutboundTrunkInfo(media_encryption=MediaEncryption.ALLOW).effective_media_encryption is MediaEncryption.ALLOW
+    info = OutboundTrunkInfo(media_encryption=MediaEncryption.ALLOW, media=MediaConfig())
     assert info.effective_media_encryption is MediaEncryption.ALLOW
 
 
 def test_effective_media_encryption_honours_an_explicit_disable_in_media() -> None:
-    info = TrunkInfo(
+    info = OutboundTrunkInfo(
         media_encryption=MediaEncryption.REQUIRE, media=MediaConfig(encryption=MediaEncryption.DISABLE)
     )
     assert info.effective_media_encryption is MediaEncryption.DISABLE
@@ -330,7 +327,7 @@ def _without_defaults(value: Any) -> Any:
     return value
 
 
-FULL_INFO = TrunkInfo.model_validate({**SNAKE, "sip_trunk_id": ""})
+FULL_INFO = OutboundTrunkInfo.model_validate({**SNAKE, "sip_trunk_id": ""})
 
 
 def test_create_request_parses_as_livekit_protobuf_without_losing_a_field() -> None:
@@ -341,7 +338,7 @@ def test_create_request_parses_as_livekit_protobuf_without_losing_a_field() -> N
 
 
 def test_minimal_create_request_parses_as_livekit_protobuf() -> None:
-    info = TrunkInfo(name="n", address="sip.telnyx.com", numbers=["+15105550100"])
+    info = OutboundTrunkInfo(name="n", address="sip.telnyx.com", numbers=["+15105550100"])
     body = CreateRequest(trunk=info).to_wire()
     parsed = _through_protobuf(body, sip.CreateSIPOutboundTrunkRequest())
     assert parsed == {"trunk": {"name": "n", "address": "sip.telnyx.com", "numbers": ["+15105550100"]}}
@@ -356,7 +353,7 @@ def test_replace_request_parses_as_livekit_protobuf_without_losing_a_field() -> 
 
 
 def test_update_request_parses_as_livekit_protobuf_without_losing_a_field() -> None:
-    update = TrunkUpdate(
+    update = OutboundTrunkUpdate(
         address="sip2.telnyx.com:5061", transport=Transport.UDP, destination_country="GB",
         numbers=ListUpdate(add=["+15105550102"], remove=["+15105550100"]),
         auth_username="user2", auth_password="pw2", name="Renamed", metadata="{}",
@@ -367,18 +364,18 @@ def test_update_request_parses_as_livekit_protobuf_without_losing_a_field() -> N
     body = UpdateRequest(sip_trunk_id="ST_abcdEFGH1234", update=update).to_wire()
     parsed = _through_protobuf(body, sip.UpdateSIPOutboundTrunkRequest())
     assert parsed == _without_defaults(body)
-    assert set(parsed["update"]) == set(TrunkUpdate.model_fields)
+    assert set(parsed["update"]) == set(OutboundTrunkUpdate.model_fields)
 
 
 def test_update_request_keeps_explicit_empty_strings_through_protobuf() -> None:
-    update = TrunkUpdate(auth_username="", auth_password="", from_host="")
+    update = OutboundTrunkUpdate(auth_username="", auth_password="", from_host="")
     body = UpdateRequest(sip_trunk_id="ST_abcd", update=update).to_wire()
     parsed = _through_protobuf(body, sip.UpdateSIPOutboundTrunkRequest())
     assert parsed == {"sip_trunk_id": "ST_abcd", "update": {"auth_username": "", "auth_password": "", "from_host": ""}}
 
 
 def test_update_request_with_optional_zero_enums_keeps_them_through_protobuf() -> None:
-    update = TrunkUpdate(transport=Transport.AUTO, media_encryption=MediaEncryption.DISABLE)
+    update = OutboundTrunkUpdate(transport=Transport.AUTO, media_encryption=MediaEncryption.DISABLE)
     body = UpdateRequest(sip_trunk_id="ST_abcd", update=update).to_wire()
     parsed = _through_protobuf(body, sip.UpdateSIPOutboundTrunkRequest())
     assert parsed["update"] == {"transport": "SIP_TRANSPORT_AUTO", "media_encryption": "SIP_MEDIA_ENCRYPT_DISABLE"}
@@ -409,11 +406,11 @@ def test_protobuf_json_output_decodes_to_the_same_trunk() -> None:
     message = json_format.ParseDict(SNAKE, sip.SIPOutboundTrunkInfo())
     for preserving_proto_field_name in (False, True):
         printed = json_format.MessageToDict(message, preserving_proto_field_name=preserving_proto_field_name)
-        assert TrunkInfo.model_validate(printed) == TrunkInfo.model_validate(SNAKE)
+        assert OutboundTrunkInfo.model_validate(printed) == OutboundTrunkInfo.model_validate(SNAKE)
 
 
 def test_protobuf_json_with_enum_numbers_decodes() -> None:
     message = json_format.ParseDict(SNAKE, sip.SIPOutboundTrunkInfo())
     printed = json_format.MessageToDict(message, use_integers_for_enums=True)
     assert printed["transport"] == 3
-    assert TrunkInfo.model_validate(printed).transport is Transport.TLS
+    assert OutboundTrunkInfo.model_validate(printed).transport is Transport.TLS

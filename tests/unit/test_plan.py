@@ -7,16 +7,18 @@ from typing import Any
 import pytest
 
 from livekit_sip.enums import IncludeHeaders, MediaEncryption, Transport
-from livekit_sip.models import Codec, ListUpdate, MediaConfig, TrunkInfo
-from livekit_sip.plan import REPLACE_ONLY, Action, media_update, numbers_update, plan
-from livekit_sip.spec import TrunkSpec, parse_spec
+from livekit_sip.fields import Write
+from livekit_sip.outbound.models import OutboundTrunkInfo
+from livekit_sip.outbound.spec import OutboundTrunkSpec, parse_spec
+from livekit_sip.plan import Action, plan, update_for
+from livekit_sip.wire import Codec, ListUpdate, MediaConfig, list_update
 from tests.support.specs import FULL_PROPS
 
 OLD: dict[str, Any] = {**FULL_PROPS, "address": "sip.telnyx.com", "auth_password": "old-password",
                        "media_encryption": "disable"}
 
 
-def spec(**changes: Any) -> TrunkSpec:
+def spec(**changes: Any) -> OutboundTrunkSpec:
     parsed, errors = parse_spec({**OLD, **changes})
     assert errors == []
     assert parsed is not None
@@ -111,7 +113,8 @@ def test_media_encryption_change_sets_both_the_legacy_and_the_media_field() -> N
 
 
 def test_media_update_carries_the_encryption_twice_and_the_whole_media_message() -> None:
-    fields = media_update(spec(media_encryption="allow"), None)
+    update = update_for(spec(), spec(media_encryption="allow"), ("media_encryption",))
+    fields = dict(update)
     assert fields["media_encryption"] is MediaEncryption.ALLOW
     assert fields["media"] == MediaConfig(
         encryption=MediaEncryption.ALLOW, only_listed_codecs=True, media_timeout="30s",
@@ -193,7 +196,7 @@ def test_fields_the_update_action_cannot_patch_plan_a_replace_with_the_full_spec
     assert result.changed == (field,)
     assert result.update is None
     assert result.replace == new.to_info()
-    assert isinstance(result.replace, TrunkInfo)
+    assert isinstance(result.replace, OutboundTrunkInfo)
     wire = result.replace.to_wire()
     assert wire["auth_username"] == "user"
     assert wire["auth_password"] == "old-password"
@@ -216,7 +219,8 @@ def test_replace_wins_when_patchable_and_unpatchable_fields_change_together() ->
 
 
 def test_replace_only_fields_are_the_three_header_maps_and_include_headers() -> None:
-    assert frozenset({"headers", "headers_to_attributes", "attributes_to_headers", "include_headers"}) == REPLACE_ONLY
+    assert frozenset({"headers", "headers_to_attributes", "attributes_to_headers", "include_headers"}) == \
+        OutboundTrunkSpec.written(Write.REPLACE)
 
 
 def test_update_never_carries_unchanged_fields() -> None:
@@ -226,9 +230,9 @@ def test_update_never_carries_unchanged_fields() -> None:
 
 
 def test_numbers_update_removes_and_adds_in_list_order() -> None:
-    update = numbers_update(("+1", "+2", "+3"), ("+3", "+4", "+1", "+5"))
+    update = list_update(("+1", "+2", "+3"), ("+3", "+4", "+1", "+5"))
     assert update == ListUpdate(add=["+4", "+5"], remove=["+2"])
 
 
 def test_numbers_update_of_equal_lists_is_empty() -> None:
-    assert numbers_update(("+1", "+2"), ("+2", "+1")).to_wire() == {}
+    assert list_update(("+1", "+2"), ("+2", "+1")).to_wire() == {}

@@ -1,4 +1,4 @@
-"""parse_spec validation and normalization, TrunkSpec conversions, changed_fields."""
+"""parse_spec validation and normalization, OutboundTrunkSpec conversions, changed_fields."""
 
 from __future__ import annotations
 
@@ -8,21 +8,24 @@ import pytest
 
 from livekit_sip.enums import IncludeHeaders, MediaEncryption, Transport
 from livekit_sip.errors import SpecError
-from livekit_sip.models import Codec, MediaConfig, TrunkInfo
-from livekit_sip.spec import (
-    FIELDS,
-    MEDIA_FIELDS,
-    TrunkSpec,
-    changed_fields,
-    codec_shorthand,
-    format_duration,
-    parse_duration,
-    parse_spec,
-    same_field,
-    spec_from_info,
-    unmanaged_fields,
-)
+from livekit_sip.media import MEDIA_FIELDS
+from livekit_sip.media import unmanaged as unmanaged_fields
+from livekit_sip.outbound.models import OutboundTrunkInfo
+from livekit_sip.outbound.spec import OutboundTrunkSpec, parse_spec
+from livekit_sip.validators import codec_shorthand, format_duration, parse_duration
+from livekit_sip.wire import Codec, MediaConfig
 from tests.support.specs import FULL_PROPS
+
+FIELDS = OutboundTrunkSpec.fields()
+
+
+def changed_fields(old: OutboundTrunkSpec, new: OutboundTrunkSpec) -> list[str]:
+    return list(new.changed(old))
+
+
+def same_field(field: str, old: OutboundTrunkSpec, new: OutboundTrunkSpec) -> bool:
+    return new.same(old, field)
+
 
 BASE: dict[str, Any] = {
     "name": "Telnyx US",
@@ -31,7 +34,7 @@ BASE: dict[str, Any] = {
 }
 
 
-def valid(**fields: Any) -> TrunkSpec:
+def valid(**fields: Any) -> OutboundTrunkSpec:
     """The spec for BASE overridden by `fields`; fails the test on any error."""
     spec, errors = parse_spec({**BASE, **fields})
     assert errors == []
@@ -693,7 +696,7 @@ def test_without_an_unknown_marker_the_placeholder_is_an_ordinary_value() -> Non
     assert errors == []
 
 
-# --- TrunkSpec conversions -----------------------------------------------------------
+# --- OutboundTrunkSpec conversions -----------------------------------------------------------
 
 FULL: dict[str, Any] = {**FULL_PROPS, "name": "My outbound trunk"}
 
@@ -758,7 +761,7 @@ def test_to_info_leaves_media_null_as_lk_does_when_nothing_needs_it(media: dict[
     info = valid(media_encryption="require", **media).to_info()
     assert info.media is None
     assert info.media_encryption is MediaEncryption.REQUIRE
-    assert spec_from_info(info, valid(**media).unmanaged()) == valid(media_encryption="require", **media)
+    assert OutboundTrunkSpec.from_info(info, valid(**media).unmanaged()) == valid(media_encryption="require", **media)
 
 
 def test_to_info_sends_media_whenever_livekit_holds_one() -> None:
@@ -768,61 +771,61 @@ def test_to_info_sends_media_whenever_livekit_holds_one() -> None:
 
 def test_spec_from_info_round_trips_to_info() -> None:
     spec = valid(**FULL)
-    assert spec_from_info(spec.to_info()) == spec
+    assert OutboundTrunkSpec.from_info(spec.to_info()) == spec
 
 
 def test_spec_from_info_ignores_the_trunk_id_and_timestamps() -> None:
-    info = TrunkInfo.model_validate(
+    info = OutboundTrunkInfo.model_validate(
         {**valid(**FULL).to_info().to_wire(), "sip_trunk_id": "ST_abc123456789",
          "created_at": "2026-01-01T00:00:00Z"}
     )
-    assert spec_from_info(info) == valid(**FULL)
+    assert OutboundTrunkSpec.from_info(info) == valid(**FULL)
 
 
 def test_spec_from_info_reads_null_media_as_livekits_defaults() -> None:
-    spec = spec_from_info(valid().to_info().model_copy(update={"media": None}))
+    spec = OutboundTrunkSpec.from_info(valid().to_info().model_copy(update={"media": None}))
     assert (spec.codecs, spec.only_listed_codecs, spec.media_timeout) == ((), False, "0s")
 
 
 def test_spec_from_info_leaves_the_unmanaged_media_fields_unset() -> None:
     info = valid(**FULL).to_info()
-    spec = spec_from_info(info, ["codecs", "media_timeout"])
+    spec = OutboundTrunkSpec.from_info(info, ["codecs", "media_timeout"])
     assert (spec.codecs, spec.only_listed_codecs, spec.media_timeout) == (None, True, None)
 
 
 def test_spec_from_info_normalizes_the_media_timeout_as_the_spec_does() -> None:
-    info = TrunkInfo(name="n", address="a.example", numbers=["+15105550100"],
+    info = OutboundTrunkInfo(name="n", address="a.example", numbers=["+15105550100"],
                      media=MediaConfig(media_timeout="90.000s"))
-    assert spec_from_info(info).media_timeout == valid(media_timeout="1m30s").media_timeout == "90s"
+    assert OutboundTrunkSpec.from_info(info).media_timeout == valid(media_timeout="1m30s").media_timeout == "90s"
 
 
 def test_spec_from_info_prefers_media_encryption_over_the_legacy_field() -> None:
-    info = TrunkInfo(
+    info = OutboundTrunkInfo(
         name="n", address="a.example", numbers=["+15105550100"],
         media_encryption=MediaEncryption.DISABLE,
         media=MediaConfig(encryption=MediaEncryption.REQUIRE),
     )
-    assert spec_from_info(info).media_encryption is MediaEncryption.REQUIRE
+    assert OutboundTrunkSpec.from_info(info).media_encryption is MediaEncryption.REQUIRE
 
 
 def test_spec_from_info_uses_the_legacy_field_when_media_encryption_is_unset() -> None:
     for media in (None, MediaConfig()):
-        info = TrunkInfo(
+        info = OutboundTrunkInfo(
             name="n", address="a.example", numbers=["+15105550100"],
             media_encryption=MediaEncryption.ALLOW, media=media,
         )
-        assert spec_from_info(info).media_encryption is MediaEncryption.ALLOW
+        assert OutboundTrunkSpec.from_info(info).media_encryption is MediaEncryption.ALLOW
 
 
 def test_spec_from_info_decoded_from_server_json() -> None:
-    info = TrunkInfo.model_validate({
+    info = OutboundTrunkInfo.model_validate({
         "sip_trunk_id": "ST_abc123456789", "name": "n", "address": "a.example",
         "numbers": ["+15105550100"], "transport": "SIP_TRANSPORT_UDP",
         "include_headers": "SIP_ALL_HEADERS", "media_encryption": "SIP_MEDIA_ENCRYPT_DISABLE",
         "media": {"encryption": "SIP_MEDIA_ENCRYPT_ALLOW"}, "headers": None,
         "created_at": None, "updated_at": None,
     })
-    spec = spec_from_info(info)
+    spec = OutboundTrunkSpec.from_info(info)
     assert spec.transport is Transport.UDP
     assert spec.include_headers is IncludeHeaders.ALL
     assert spec.media_encryption is MediaEncryption.ALLOW

@@ -1,0 +1,112 @@
+"""The outbound trunk spec: the one registry of its fields, normalized and validated.
+
+`OutboundTrunkSpec` declares each field once, with its check and the way LiveKit's
+`update` action writes it (`Slot`). `parse_spec` validates provider inputs (or stored
+outputs) at `pulumi preview`, before any API call; `to_info` and `from_info` convert
+to and from LiveKit's `SIPOutboundTrunkInfo`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Annotated, Any, ClassVar
+
+from pydantic import Field, ValidationInfo, model_validator
+
+from livekit_sip import media as media_fields
+from livekit_sip import validators
+from livekit_sip.enums import IncludeHeaders, MediaEncryption, Transport
+from livekit_sip.errors import SpecError
+from livekit_sip.fields import Slot, Spec, Write, check, invalid, is_partial
+from livekit_sip.outbound.models import OutboundTrunkInfo, OutboundTrunkUpdate
+from livekit_sip.wire import MediaConfig, WireModel
+
+ADOPT = "adopt_trunk_id"
+_TRUNK_ID = re.compile(r"^ST_[A-Za-z0-9]{4,}\Z")
+_PAIR = "set both auth_username and auth_password, or neither"
+
+
+def _text(**options: Any) -> Any:
+    return check(lambda v: validators.text(v, **options))
+
+
+class OutboundTrunkSpec(Spec):
+    """A normalized, valid outbound trunk. Enums hold short names."""
+
+    update_model: ClassVar[type[WireModel]] = OutboundTrunkUpdate
+
+    name: Annotated[str, Slot(Write.UPDATE), _text()] = ""
+    address: Annotated[str, Slot(Write.UPDATE), check(lambda v: validators.host(validators.text(v, required=True)))
+                       ] = Field("", validate_default=True)
+    numbers: Annotated[tuple[str, ...], Slot(Write.LIST),
+                       check(lambda v: validators.e164_numbers(v, wildcard=True, required=True))
+                       ] = Field((), validate_default=True)
+    auth_username: Annotated[str, Slot(Write.UPDATE, secret=True), _text(secret=True)] = ""
+    auth_password: Annotated[str, Slot(Write.UPDATE, secret=True), _text(strip=False, secret=True)] = ""
+    transport: Annotated[Transport, Slot(Write.UPDATE),
+                         check(lambda v: validators.wire_enum(Transport, v) or Transport.AUTO)] = Transport.AUTO
+    destination_country: Annotated[str, Slot(Write.UPDATE), check(validators.country)] = ""
+    metadata: Annotated[str, Slot(Write.UPDATE), _text(strip=False)] = ""
+    headers: Annotated[dict[str, str], Slot(Write.REPLACE), check(validators.headers)] = {}
+    headers_to_attributes: Annotated[dict[str, str], Slot(Write.REPLACE),
+                                     check(validators.headers_to_attributes)] = {}
+    attributes_to_headers: Annotated[dict[str, str], Slot(Write.REPLACE),
+                                     check(validators.attributes_to_headers)] = {}
+    include_headers: Annotated[IncludeHeaders, Slot(Write.REPLACE),
+                               check(lambda v: validators.wire_enum(IncludeHeaders, v) or IncludeHeaders.NONE)
+                               ] = IncludeHeaders.NONE
+    media_encryption: media_fields.Encryption = MediaEncryption.DISABLE
+    codecs: media_fields.Codecs = None
+    only_listed_codecs: media_fields.OnlyListedCodecs = None
+    media_timeout: media_fields.MediaTimeout = None
+    from_host: Annotated[str, Slot(Write.UPDATE),
+                         check(lambda v: validators.host(t) if (t := validators.text(v)) else t)] = ""
+
+    @model_validator(mode="after")
+    def _auth_pair(self, info: ValidationInfo) -> OutboundTrunkSpec:
+        if not is_partial(info):
+            if self.auth_username and not self.auth_password:
+                raise invalid(f"is empty while auth_username is set; {_PAIR}", "auth_password")
+            if self.auth_password and not self.auth_username:
+                raise invalid(f"is empty while auth_password is set; {_PAIR}", "auth_username")
+        return self
+
+    def unmanaged(self) -> tuple[str, ...]:
+        """The media fields this spec leaves to LiveKit."""
+        return media_fields.unmanaged(dict(self))
+
+    def media(self, held: MediaConfig | None = None) -> MediaConfig:
+        """The whole `media` message, with `held` for the media fields left unset."""
+        return media_fields.message(self, held)
+
+    def to_info(self, held: MediaConfig | None = None) -> OutboundTrunkInfo:
+        """The spec as LiveKit's `SIPOutboundTrunkInfo` (no id); `media` as `media_fields.needed` says."""
+        top = {k: v for k, v in self.props().items() if k not in self.written(Write.MEDIA)}
+        return OutboundTrunkInfo.model_validate({
+            **top, "media_encryption": self.media_encryption,
+            "media": self.media(held) if media_fields.needed(self, held) else None})
+
+    @classmethod
+    def from_info(cls, info: OutboundTrunkInfo, unmanaged: Iterable[str] = ()) -> OutboundTrunkSpec:
+        """The spec a trunk read from LiveKit holds (no validation: it is the truth).
+
+        Args:
+            info: the trunk as LiveKit answered.
+            unmanaged: media fields to leave unset, as the spec they are compared with does.
+        """
+        values = {name: getattr(info, name) for name in cls.fields() if name not in cls.written(Write.MEDIA)}
+        values["numbers"] = tuple(info.numbers)
+        values.update(media_fields.from_info(info.media, info.effective_media_encryption, unmanaged))
+        return cls.model_construct(**values)
+
+
+def parse_spec(props: Mapping[str, Any], unknown: object = None) -> tuple[OutboundTrunkSpec | None, list[SpecError]]:
+    """`OutboundTrunkSpec.parse`, plus the check of `adopt_trunk_id` (an input, not a field)."""
+    spec, errors = OutboundTrunkSpec.parse(props, unknown)
+    adopt = props.get(ADOPT)
+    if adopt not in (None, "") and not (unknown is not None and adopt == unknown):
+        if not isinstance(adopt, str) or not _TRUNK_ID.match(adopt):
+            errors.append(SpecError(ADOPT, f"{adopt!r} is not a trunk id like ST_xxxxxxxxxxxx"))
+            spec = None
+    return spec, errors

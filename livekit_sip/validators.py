@@ -1,0 +1,352 @@
+"""The checks every SIP object's fields share: hosts, E.164 numbers, SIP header names,
+codecs, durations, countries. Pure functions from a raw value to the normalized one.
+
+A check that fails raises `Invalid` with the reason and, for a part of the value, where
+in it (``[2]``, ``.X-Team``); the spec models (`livekit_sip.fields`) turn that into a
+pydantic error whose location names the field, so every message names the stack path.
+The rules mirror livekit/protocol's (`sip.go`, `sip_validation.go`) unless a comment says
+why they are stricter.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Mapping
+from fractions import Fraction
+from typing import Any
+
+from livekit_sip.enums import WireEnum
+from livekit_sip.wire import Codec
+
+
+class Invalid(ValueError):
+    """A value breaks a rule. `at` is where inside the value, e.g. ``[2]``; empty for all of it."""
+
+    def __init__(self, reason: str, at: str = "") -> None:
+        self.reason = reason
+        self.at = at
+        super().__init__(reason)
+
+
+ISO_COUNTRIES = frozenset("""
+AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS
+BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE
+EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM
+HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC
+LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA
+NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW
+SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO
+TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW
+""".split())
+
+# Header names LiveKit refuses in `headers` (livekit/protocol sip_validation.go).
+FORBIDDEN_HEADERS = frozenset("""
+accept accept-encoding accept-language allow allow-events call-id contact content-encoding
+content-length content-type cseq event expires from max-forwards record-route refer-to reply-to
+k l m o r t u v
+""".split())
+# One-letter header names (RFC 3261 7.3.3; o, r, u from RFC 6665 and RFC 3515). LiveKit's list
+# holds some of the letters but not f, i, c and e, whose long forms it refuses: a SIP stack reads
+# "f" as From, so the letter must be refused wherever the long form is.
+COMPACT_HEADERS = {
+    "c": "Content-Type", "e": "Content-Encoding", "f": "From", "i": "Call-ID", "k": "Supported",
+    "l": "Content-Length", "m": "Contact", "o": "Event", "r": "Refer-To", "s": "Subject", "t": "To",
+    "u": "Allow-Events", "v": "Via",
+}
+# LiveKit's limit on media_timeout (livekit/protocol sip.go MaxSIPMediaTimeout).
+MAX_MEDIA_TIMEOUT_NS = 10 * 60 * 10**9
+MAX_CODEC_RATE = 2**32 - 1
+
+# \Z, not $: $ also matches before a trailing newline, which would let "X-Team\n" through.
+_E164 = re.compile(r"^\+[1-9][0-9]{1,14}\Z")
+_TOKEN = re.compile(r"^[0-9A-Za-z.!%*_+`'~-]{1,255}\Z")
+_HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)\Z")
+_PRINTABLE = re.compile(r"^[\t\x20-\x7e]*\Z")
+_PORT = re.compile(r"^[0-9]{1,5}\Z")
+# Go's time.ParseDuration syntax, which also reads protojson's "1.500s".
+_DURATION_PART = re.compile(r"([0-9]*(?:\.[0-9]*)?)(ns|us|µs|ms|s|m|h)")
+_UNIT_NS = {"ns": 1, "us": 10**3, "µs": 10**3, "ms": 10**6, "s": 10**9, "m": 60 * 10**9, "h": 3600 * 10**9}
+
+
+def show(value: Any) -> str:
+    """`value` for a message, cut to 60 characters."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def text(value: Any, *, strip: bool = True, required: bool = False, secret: bool = False) -> str:
+    """A string; None is empty. A secret's value is never shown."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        shown = "" if secret else f" {show(value)}"
+        raise Invalid(f"must be a string, got {type(value).__name__}{shown}")
+    result: str = value.strip() if strip else value
+    if required and not result:
+        raise Invalid("is required")
+    return result
+
+
+def boolean(value: Any) -> bool | None:
+    if value is not None and not isinstance(value, bool):
+        raise Invalid(f"must be true or false, got {show(value)}")
+    return value
+
+
+def wire_enum(cls: type[WireEnum], value: Any) -> WireEnum | None:
+    """A member of `cls` by short name, LiveKit's name or number; None or "" is the default."""
+    if value is None or value == "":
+        return None
+    try:
+        return cls.parse(value)
+    except ValueError as err:
+        raise Invalid(str(err)) from None
+
+
+def host(value: str) -> str:
+    """`value` as `host` or `host:port`; SIP URIs and URI parameters are refused."""
+    lowered = value.lower()
+    if lowered.startswith(("sip:", "sips:")) or "@" in value:
+        raise Invalid(f"{value!r} is a SIP URI; give only the host (and port), e.g. sip.example.com")
+    if "transport=" in lowered:
+        raise Invalid(f"{value!r} has a transport parameter; use the transport field instead")
+    if ";" in value or "/" in value or any(c.isspace() for c in value):
+        raise Invalid(f"{value!r} is not a host or host:port")
+    name, port = value, None
+    if value.startswith("["):
+        name, closed, rest = value[1:].partition("]")
+        if not closed or (rest and not rest.startswith(":")) or not _is_ipv6(name):
+            raise Invalid(f"{value!r} is not a host or host:port; brackets enclose only an IPv6 address")
+        port = rest[1:] if rest else None
+    elif value.count(":") == 1:
+        name, port = value.split(":")
+    if port is not None and not (_PORT.match(port) and 0 < int(port) < 65536):
+        raise Invalid(f"{value!r} has an invalid port {port!r}")
+    if not is_hostname(name):
+        raise Invalid(f"{value!r} is not a valid hostname or IP address")
+    return value
+
+
+def is_hostname(name: str) -> bool:
+    """Whether `name` is an IP address or a DNS name."""
+    try:
+        ipaddress.ip_address(name)
+        return True
+    except ValueError:
+        pass
+    labels = name.rstrip(".").split(".")
+    # An all-numeric last label is a mistyped IPv4 address (999.1.1.1), never a DNS name.
+    return bool(name) and len(name) <= 253 and all(_HOST_LABEL.match(label) for label in labels) \
+        and not labels[-1].isdigit()
+
+
+def _is_ipv6(name: str) -> bool:
+    try:
+        ipaddress.IPv6Address(name)
+    except ValueError:
+        return False
+    return True
+
+
+def string_list(value: Any, item: str = "item") -> list[Any]:
+    """`value` as a list (None is empty); a lone string or a map is refused."""
+    if value is None:
+        return []
+    if isinstance(value, (str, Mapping)) or not isinstance(value, (list, tuple)):
+        raise Invalid(f"must be a list of {item}s, got {show(value)}")
+    return list(value)
+
+
+def e164_numbers(value: Any, *, wildcard: bool, required: bool) -> tuple[str, ...]:
+    """E.164 numbers, each once; with `wildcard`, ``"*"`` alone means any number."""
+    hint = "E.164 like +15105550100" + (', or "*"' if wildcard else "")
+    if required and (value is None or (isinstance(value, (list, tuple)) and not value)):
+        raise Invalid(f"at least one number is required ({hint})")
+    seen: list[str] = []
+    for index, number in enumerate(string_list(value, "number")):
+        if not isinstance(number, str):
+            raise Invalid(f"must be a string, got {show(number)}", f"[{index}]")
+        number = number.strip()
+        if not (wildcard and number == "*") and not _E164.match(number):
+            raise Invalid(f"{number!r} is not an E.164 number like +15105550100" + (' (or "*")' if wildcard else ""),
+                          f"[{index}]")
+        if number in seen:
+            raise Invalid(f"{number!r} is listed twice", f"[{index}]")
+        seen.append(number)
+    if "*" in seen and len(seen) > 1:
+        raise Invalid("\"*\" (any number) cannot be combined with other numbers")
+    return tuple(seen)
+
+
+def country(value: Any) -> str:
+    code = text(value).upper()
+    if code and code not in ISO_COUNTRIES:
+        raise Invalid(f"{value!r} is not an ISO 3166-1 alpha-2 country code like US")
+    return code
+
+
+def header_name(name: Any, *, forbid: bool, at: str = "") -> str:
+    """A SIP header name (an RFC 3261 token); with `forbid`, not one LiveKit sets itself."""
+    if not isinstance(name, str) or not _TOKEN.match(name):
+        raise Invalid(f"{show(name)} is not a valid SIP header name (letters, digits, - . ! % * _ + ` ' ~)", at)
+    if not forbid:
+        return name
+    lowered = name.lower()
+    long_form = COMPACT_HEADERS.get(lowered)
+    if long_form is not None and long_form.lower() in FORBIDDEN_HEADERS:
+        raise Invalid(f"{name!r} is the compact form of {long_form}, a header LiveKit sets itself "
+                      "and cannot be overridden", at)
+    if long_form is not None and lowered in FORBIDDEN_HEADERS:
+        raise Invalid(f"{name!r} is the compact form of {long_form}; LiveKit refuses compact "
+                      f"header names, write {long_form} in full", at)
+    if lowered in FORBIDDEN_HEADERS:
+        raise Invalid(f"{name!r} is a header LiveKit sets itself and cannot be overridden", at)
+    return name
+
+
+def string_map(value: Any) -> dict[Any, Any]:
+    """`value` as a map of non-empty strings (None is empty)."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise Invalid(f"must be a map of strings, got {show(value)}")
+    for key, item in value.items():
+        if not isinstance(key, str) or not key or not isinstance(item, str) or not item:
+            raise Invalid(f"keys and values must be non-empty strings, got {show(item)}", f".{key}")
+    return dict(value)
+
+
+def headers(value: Any) -> dict[str, str]:
+    """Headers LiveKit adds to its SIP messages: names it does not set itself, printable values."""
+    checked = string_map(value)
+    for name, item in checked.items():
+        header_name(name, forbid=True, at=f".{name}")
+        if len(item) > 1024 or not _PRINTABLE.match(item):
+            raise Invalid("value must be printable ASCII, at most 1024 characters", f".{name}")
+    return checked
+
+
+def headers_to_attributes(value: Any) -> dict[str, str]:
+    """SIP header name → participant attribute."""
+    checked = string_map(value)
+    for name in checked:
+        header_name(name, forbid=False, at=f".{name}")
+    return checked
+
+
+def attributes_to_headers(value: Any) -> dict[str, str]:
+    """Participant attribute → SIP header name."""
+    checked = string_map(value)
+    for key, name in checked.items():
+        header_name(name, forbid=False, at=f".{key}")
+    return checked
+
+
+def codecs(value: Any) -> tuple[Codec, ...] | None:
+    """Codecs as ``NAME/RATE`` or ``NAME`` shorthand, or ``{name, rate}``; None is unset."""
+    if value is None:
+        return None
+    if isinstance(value, (str, Mapping)) or not isinstance(value, (list, tuple)):
+        raise Invalid(f"must be a list of codecs like [PCMU/8000, opus/48000], got {show(value)}")
+    return tuple(codec(item, f"[{index}]") for index, item in enumerate(value))
+
+
+def codec(value: Any, at: str = "") -> Codec:
+    """One codec; the name is checked as LiveKit does (livekit/protocol sip.go SIPCodec.Validate)."""
+    if isinstance(value, Codec):
+        value = value.model_dump()
+    if isinstance(value, str):
+        head, slash, tail = value.strip().partition("/")
+        if slash and not tail.isdigit():
+            raise Invalid(f"{value!r} is not a codec like PCMU/8000 (a name, then a rate in Hz)", at)
+        value = {"name": head, "rate": int(tail) if slash else 0}
+    if not isinstance(value, Mapping):
+        raise Invalid(f"must be a codec like PCMU/8000 or {{name: PCMU, rate: 8000}}, got {show(value)}", at)
+    unknown = sorted(str(k) for k in value if k not in ("name", "rate"))
+    if unknown:
+        raise Invalid(f"unknown key(s) {', '.join(unknown)}; a codec has a name and a rate", at)
+    name: Any = value.get("name")
+    rate: Any = value.get("rate")
+    if not isinstance(name, str) or not name:
+        raise Invalid(f"the codec name must be a non-empty string, got {show(name)}", at)
+    if any(c.isspace() for c in name) or "/" in name:
+        raise Invalid(f"the codec name {name!r} must not contain whitespace or '/'", at)
+    if rate is None:
+        rate = 0
+    elif isinstance(rate, float) and rate.is_integer():
+        rate = int(rate)  # Pulumi carries every number as a float
+    if isinstance(rate, bool) or not isinstance(rate, int) or not 0 <= rate <= MAX_CODEC_RATE:
+        raise Invalid(f"the rate of {name} must be a whole number of Hz (0 or left out when not "
+                      f"fixed), got {show(rate)}", at)
+    return Codec(name=name, rate=rate)
+
+
+def codec_shorthand(codec: Codec) -> str:
+    """`codec` as config shorthand: ``PCMU/8000``, or the bare name when the rate is 0."""
+    return f"{codec.name}/{codec.rate}" if codec.rate else codec.name
+
+
+def parse_duration(text: str) -> int:
+    """A duration in Go's syntax (``30s``, ``1m30s``, ``1.5s``, ``500ms``) in nanoseconds.
+
+    Raises:
+        ValueError: `text` is not such a duration, or is finer than a nanosecond.
+    """
+    body = text.strip()
+    if body == "0":
+        return 0
+    sign = -1 if body.startswith("-") else 1
+    body = body.lstrip("+-")
+    total = Fraction(0)
+    position = 0
+    for match in _DURATION_PART.finditer(body):
+        number = match.group(1)
+        if match.start() != position or number in ("", "."):
+            break
+        total += Fraction(number) * _UNIT_NS[match.group(2)]
+        position = match.end()
+    if not body or position != len(body):
+        raise ValueError(f"{text!r} is not a duration like 30s, 1.5s, 2m or 1m30s")
+    if total.denominator != 1:
+        raise ValueError(f"{text!r} is finer than a nanosecond")
+    return sign * int(total)
+
+
+def format_duration(nanoseconds: int) -> str:
+    """A duration as protojson writes it, LiveKit's answers included: ``30s``, ``1.500s``."""
+    sign = "-" if nanoseconds < 0 else ""
+    seconds, nanos = divmod(abs(nanoseconds), 10**9)
+    result = f"{seconds}.{nanos:09d}"
+    for _ in range(2):
+        result = result.removesuffix("000")
+    return f"{sign}{result.removesuffix('.000')}s"
+
+
+def canonical_duration(value: str) -> str:
+    """`value` as protojson writes it; unchanged when it is no duration."""
+    try:
+        return format_duration(parse_duration(value))
+    except ValueError:
+        return value
+
+
+def duration(value: Any, *, maximum_ns: int | None = None, maximum: str = "") -> str | None:
+    """A non-negative duration with a unit, in protojson's form; None is unset."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise Invalid(f"must be a duration with a unit, like 30s or 2m, got {show(value)}")
+    try:
+        nanoseconds = parse_duration(value)
+    except ValueError as err:
+        raise Invalid(str(err)) from None
+    if nanoseconds < 0:
+        raise Invalid(f"{value!r} is negative; give 0s (LiveKit's default) to {maximum or 'a positive duration'}")
+    if maximum_ns is not None and nanoseconds > maximum_ns:
+        raise Invalid(f"{value!r} exceeds LiveKit's maximum of {maximum}")
+    return format_duration(nanoseconds)
+
+
+def media_timeout(value: Any) -> str | None:
+    return duration(value, maximum_ns=MAX_MEDIA_TIMEOUT_NS, maximum="10m")
