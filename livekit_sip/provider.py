@@ -201,10 +201,7 @@ class TrunkProvider(ResourceProvider):
         try:
             live = self.client().get(adopt)
         except NotFoundError:
-            return [CheckFailure(ADOPT, f"{ADOPT}: {adopt} does not exist in this LiveKit project (deleted outside "
-                                        f"Pulumi, or another project?); remove adoptTrunkId from "
-                                        f"livekit-sip:trunks.{key} (adopt_trunk_id in Python) to create a new "
-                                        "trunk, or fix the ID")]
+            return [CheckFailure(ADOPT, f"{ADOPT}: {_adopt_missing(adopt, key)}")]
         except LiveKitError as err:
             return [CheckFailure(ADOPT, f"{ADOPT}: cannot look up {adopt}: {err}")]
         if not keeps_auth and (live.auth_username or live.auth_password):
@@ -251,8 +248,7 @@ class TrunkProvider(ResourceProvider):
         except NotFoundError as err:
             if not adopt:
                 raise TrunkError(_label(props), "create", err) from None
-            missing = f"{ADOPT} {adopt} does not exist in this LiveKit project"
-            raise TrunkError(_label(props), "adopt", missing) from None
+            raise TrunkError(_label(props), "adopt", f"{ADOPT} {_adopt_missing(adopt)}") from None
         except LiveKitError as err:
             raise TrunkError(_label(props, adopt), "adopt" if adopt else "create", err) from None
         finally:
@@ -428,3 +424,10 @@ def _auth_dropped(key: str, why: str) -> str:
             f"or livekit-sip:credentials.{key} removed?). Give them again, or clear auth on purpose by setting "
             f"both to \"\": pulumi config set --secret --path 'livekit-sip:credentials.{key}.username' \"\" and "
             f"the same for .password (in Python: auth_username=\"\", auth_password=\"\")")
+
+
+def _adopt_missing(adopt: str, key: str | None = None) -> str:
+    """The trunk to adopt is gone: say so, and how to get a new one instead."""
+    entry = f"livekit-sip:trunks.{key}" if key else "the entry"
+    return (f"{adopt} does not exist in this LiveKit project (deleted outside Pulumi, or another project?); "
+            f"remove adoptTrunkId from {entry} (adopt_trunk_id in Python) to create a new trunk, or fix the ID")

@@ -13,6 +13,8 @@ from livekit_sip.provider import ADOPT, AUTH_GIVEN, ID, RESOURCE_NAME, TrunkProv
 from livekit_sip.spec import FIELDS, SECRET_FIELDS
 
 _PROVIDER = TrunkProvider()
+#: The Pulumi type token of `OutboundTrunk`, as state files show it.
+RESOURCE_TYPE = "pulumi-python:dynamic/livekit:OutboundTrunk"
 
 
 @dataclass
