@@ -70,15 +70,14 @@ def test_bad_spec_fails_preview_naming_key_and_field_without_api_calls(
     assert fault_proxy.calls == []
 
 
-def test_username_without_password_fails_preview_in_the_provider_check(
+def test_username_without_password_fails_preview_naming_the_credentials_key(
         project: Project, fault_proxy: Proxy) -> None:
     project.set_trunks({"half-credentials": dict(OK)})
     project.cli("config", "set", "--secret", "--path", "livekit-sip:credentials.half-credentials.username", "only-user")
     fault_proxy.reset()
     text = failed_preview(project)
     project.cli("config", "rm", "livekit-sip:credentials")
-    assert "half-credentials" in text
-    assert "auth_password: is empty while auth_username is set" in text
+    assert "livekit-sip:credentials.half-credentials.password: is empty while username is set" in text
     assert fault_proxy.calls == []
     assert "only-user" not in text
 
