@@ -13,6 +13,7 @@ add outputs or resources of its own.
 from __future__ import annotations
 
 import functools
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -63,9 +64,9 @@ def run() -> dict[str, OutboundTrunk]:
         pulumi.log.warn(risk)
     try:
         stack = read_stack_config(
-            config.get_object("trunks"), project_dir(),
+            config_object(config, "trunks"), project_dir(),
             # The plain values: validated here, and passed on only wrapped as secrets.
-            credentials=config.get_object("credentials"),
+            credentials=config_object(config, "credentials"),
             protect=config.get("protect"),
             credentials_secret=is_config_secret(f"{NAMESPACE}:credentials"),
             plaintext_leaves=plaintext_credentials(stack_file_config()),
@@ -114,6 +115,21 @@ def _not_adopted_elsewhere(key: str, adopters: dict[str, str], sip_trunk_id: Any
             f"invalid stack config:\n{trunk_path(other, 'adopt_trunk_id')}: {sip_trunk_id} is already managed by "
             f"{trunk_path(key)} in this stack. To move it to {other!r}, remove the entry {key!r} in the same "
             f"change (the trunk stays), or rename {key!r} to {other!r} with aliases: [{key}] instead")
+
+
+def config_object(config: pulumi.Config, key: str) -> Any:
+    """A config value parsed as JSON, as Pulumi passes maps; other text stays a string.
+
+    `Config.get_object` raises an error that quotes the value, which may be a secret;
+    `read_stack_config` names a value of the wrong type without showing it.
+    """
+    text = config.get(key)
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
 
 
 def project_dir() -> Path:

@@ -190,7 +190,7 @@ class TrunkProvider(ResourceProvider):
             failures.append(CheckFailure("auth_username", _auth_dropped(key, "the trunk has SIP credentials in the "
                                                                           "stack's state")))
         adopt = news.get(ADOPT)
-        if adopt and not olds:
+        if adopt and adopt != rpc.UNKNOWN and not olds:
             failures += self._check_adopt(key, adopt, keeps_auth)
         inputs = spec.props()
         if adopt:
@@ -213,7 +213,8 @@ class TrunkProvider(ResourceProvider):
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Compare the stored outputs with the checked inputs, ignoring `__provider`.
 
-        Never asks for a replacement: LiveKit changes every field in place.
+        Never asks for a replacement: LiveKit changes every field in place. The trunk
+        is held in this run, so no other resource's delete removes it.
         """
         HELD.add(id_)
         new_spec, _ = parse_spec(news, unknown=rpc.UNKNOWN)
