@@ -44,6 +44,7 @@ from livekit_sip.errors import AmbiguousWriteError, LiveKitError, NotFoundError,
 from livekit_sip.models import TrunkInfo
 from livekit_sip.plan import Action, plan
 from livekit_sip.spec import TrunkSpec, changed_fields, parse_spec, spec_from_info, unmanaged_fields
+from livekit_sip.stack_config import credentials_path, trunk_path
 
 F = TypeVar("F", bound=Callable[..., Any])
 ID = "sip_trunk_id"
@@ -422,13 +423,13 @@ def _unredacted(info: TrunkInfo, password: Any) -> TrunkInfo:
 def _auth_dropped(key: str, why: str) -> str:
     """Why a check refuses inputs without credentials, and the two ways on."""
     return (f"auth_username: {why}, and none are given now, so they would be cleared (was the trunk key renamed, "
-            f"or livekit-sip:credentials.{key} removed?). Give them again, or clear auth on purpose by setting "
-            f"both to \"\": pulumi config set --secret --path 'livekit-sip:credentials.{key}.username' \"\" and "
+            f"or {credentials_path(key)} removed?). Give them again, or clear auth on purpose by setting "
+            f"both to \"\": pulumi config set --secret --path '{credentials_path(key, 'username')}' \"\" and "
             f"the same for .password (in Python: auth_username=\"\", auth_password=\"\")")
 
 
 def _adopt_missing(adopt: str, key: str | None = None) -> str:
     """The trunk to adopt is gone: say so, and how to get a new one instead."""
-    entry = f"livekit-sip:trunks.{key}" if key else "the entry"
+    entry = trunk_path(key) if key else "the entry"
     return (f"{adopt} does not exist in this LiveKit project (deleted outside Pulumi, or another project?); "
             f"remove adoptTrunkId from {entry} (adopt_trunk_id in Python) to create a new trunk, or fix the ID")
