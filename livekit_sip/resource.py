@@ -13,8 +13,9 @@ from livekit_sip.provider import ADOPT, AUTH_GIVEN, ID, RESOURCE_NAME, TrunkProv
 from livekit_sip.spec import FIELDS, SECRET_FIELDS
 
 _PROVIDER = TrunkProvider()
+_MODULE, _TYPE_NAME = "livekit", "OutboundTrunk"
 #: The Pulumi type token of `OutboundTrunk`, as state files show it.
-RESOURCE_TYPE = "pulumi-python:dynamic/livekit:OutboundTrunk"
+RESOURCE_TYPE = f"pulumi-python:dynamic/{_MODULE}:{_TYPE_NAME}"
 
 
 @dataclass
@@ -52,7 +53,7 @@ class OutboundTrunkArgs:
     adopt_trunk_id: Input[str] | None = None
 
 
-class OutboundTrunk(Resource, module="livekit", name="OutboundTrunk"):
+class OutboundTrunk(Resource, module=_MODULE, name=_TYPE_NAME):
     """A LiveKit SIP outbound trunk. Its resource ID is the trunk ID (``ST_...``)."""
 
     sip_trunk_id: Output[str]
