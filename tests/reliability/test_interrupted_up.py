@@ -47,7 +47,7 @@ def test_up_of_40_killed_mid_way_recovers_by_the_readme_steps_to_exactly_40_trun
 
         proxy.fault = lambda method, attempt: (
             "land" if method == "CreateSIPOutboundTrunk" and attempt > ANSWERED else None)
-        # A session of its own: the kill reaches pulumi, its language host and the provider, and nothing else.
+        # A process group of its own: the kill reaches pulumi, its language host and the provider, nothing else.
         up = subprocess.Popen([pulumi, "--non-interactive", "up", "--yes", "--skip-preview", "--stack", "killed"],
                               cwd=project.work_dir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               start_new_session=True)
