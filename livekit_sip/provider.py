@@ -106,6 +106,9 @@ class _Held:
 
 
 HELD = _Held()
+#: Trunks `check` looked up for an adopt, by ID; the create that follows in the same
+#: `up` takes the answer instead of reading the trunk again. (dict get/set/pop are atomic.)
+ADOPT_LOOKUPS: dict[str, TrunkInfo] = {}
 
 
 def _label(props: Mapping[str, Any], sip_trunk_id: str | None = None) -> str:
@@ -207,6 +210,7 @@ class TrunkProvider(ResourceProvider):
             return [CheckFailure(ADOPT, f"{ADOPT}: cannot look up {adopt}: {err}")]
         if not keeps_auth and (live.auth_username or live.auth_password):
             return [CheckFailure("auth_username", _auth_dropped(key, f"{adopt} has SIP credentials in LiveKit"))]
+        ADOPT_LOOKUPS[adopt] = live
         pulumi.log.info(f"trunk {key!r}: adopts the existing trunk {adopt} ({live.name!r}); it keeps its ID and "
                         "is overwritten with this spec; no new trunk is created")
         return []
@@ -240,7 +244,8 @@ class TrunkProvider(ResourceProvider):
         try:
             if adopt:
                 # A replace stores `media` as sent: keep the adopted trunk's media the spec leaves unset.
-                held = self.client().get(adopt).media if spec.unmanaged() else None
+                looked_up = ADOPT_LOOKUPS.pop(adopt, None)
+                held = (looked_up or self.client().get(adopt)).media if spec.unmanaged() else None
                 info = self.client().replace(adopt, spec.to_info(held))
             else:
                 info = self._create(spec)

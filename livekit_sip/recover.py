@@ -110,7 +110,8 @@ def _landed(key: str, inputs: Mapping[str, Any], unheld: Mapping[str, TrunkInfo]
     if want is None:
         raise RecoverError(f"{key}: the pending create's inputs are not a valid trunk spec")
     matches = sorted(sip_trunk_id for sip_trunk_id, trunk in unheld.items()
-                     if not [f for f in changed_fields(want, spec_from_info(trunk)) if f not in SECRET_FIELDS])
+                     if not [f for f in changed_fields(want, spec_from_info(trunk, want.unmanaged()))
+                             if f not in SECRET_FIELDS])
     if len(matches) > 1:
         raise RecoverError(f"{key}: {len(matches)} trunks that no resource holds match its pending create "
                            f"({', '.join(matches)}); delete all but one in LiveKit, then run recover again")
