@@ -77,9 +77,10 @@ def test_up_of_40_killed_mid_way_recovers_by_the_readme_steps_to_exactly_40_trun
             if step[0] == "pulumi":
                 done = cli(*step[1:])
             else:
-                assert step[:3] == ["python", "-m", "livekit_sip"], step
-                done = subprocess.run([sys.executable, *step[1:]], cwd=project.work_dir, text=True,
-                                      capture_output=True, env={**env, "PYTHONPATH": str(ROOT)})
+                # The console script of this checkout's package: `python -m livekit_sip`.
+                assert step[0] == "livekit-sip", step
+                done = subprocess.run([sys.executable, "-m", "livekit_sip", *step[1:]], cwd=project.work_dir,
+                                      text=True, capture_output=True, env={**env, "PYTHONPATH": str(ROOT)})
             assert done.returncode == 0, f"{shlex.join(step)}:\n{done.stdout}\n{done.stderr}"
 
         after = json.loads(cli("stack", "export").stdout)["deployment"]
