@@ -1,6 +1,7 @@
 """`livekit-sip` (also `python -m livekit_sip`): commands for moving existing trunks under Pulumi.
 
     livekit-sip export [--stack-key-from name|id] [--output FILE]
+    livekit-sip recover EXPORTED_STATE [--output FILE]
 
 The connection comes from `LIVEKIT_URL`, `LIVEKIT_API_KEY` and `LIVEKIT_API_SECRET`.
 Errors are one line on stderr and exit status 1.
@@ -9,6 +10,7 @@ Errors are one line on stderr and exit status 1.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import warnings
@@ -18,6 +20,8 @@ from pathlib import Path
 from livekit_sip.client import SIPClient
 from livekit_sip.errors import LiveKitError, SettingsError
 from livekit_sip.export import KEY_SOURCES, render
+from livekit_sip.models import TrunkInfo
+from livekit_sip.recover import recover
 from livekit_sip.settings import ENV_KEYS, CleartextWarning, resolve
 
 PROG = "livekit-sip"
@@ -38,8 +42,19 @@ def main(argv: Sequence[str] | None = None, prog: str = PROG) -> int:
                         help="derive each stack key from the trunk's name (default) or its id")
     export.add_argument("--output", "-o", type=Path, metavar="FILE",
                         help="write the block to FILE instead of stdout")
+    settle = commands.add_parser(
+        "recover", help="settle the pending creates an interrupted `pulumi up` left in a stack's state",
+        description="Read the JSON of `pulumi stack export` and write it back with every pending create of a "
+                    "trunk settled: a trunk that reached LiveKit is recorded with its ID, one that did not is "
+                    "dropped so that `pulumi up` creates it. Load the result with `pulumi stack import`. The "
+                    "LiveKit project is the one named by LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET.")
+    settle.add_argument("state", type=Path, metavar="EXPORTED_STATE", help="the file `pulumi stack export` wrote")
+    settle.add_argument("--output", "-o", type=Path, metavar="FILE",
+                        help="write the settled state to FILE instead of stdout")
     args = parser.parse_args(argv)
     try:
+        if args.command == "recover":
+            return _recover(args.state, args.output, prog)
         return _export(args.stack_key_from, args.output, prog)
     except (LiveKitError, OSError) as err:
         print(f"{prog} {args.command}: {_one_line(err)}", file=sys.stderr)
@@ -48,22 +63,46 @@ def main(argv: Sequence[str] | None = None, prog: str = PROG) -> int:
         return 130
 
 
-def _export(key_from: str, output: Path | None, prog: str) -> int:
+def _list_trunks(prog: str, command: str) -> tuple[list[TrunkInfo], str]:
+    """Every outbound trunk of the project the environment names, and its URL."""
     missing = [name for name in ENV_KEYS.values() if not os.environ.get(name)]
     if missing:
-        # resolve() would also name stack config keys, which this command does not read.
-        raise SettingsError(f"set {', '.join(missing)} in the environment to the LiveKit project to export")
+        # resolve() would also name stack config keys, which these commands do not read.
+        raise SettingsError(f"set {', '.join(missing)} in the environment to the stack's LiveKit project")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", CleartextWarning)
         settings = resolve(None, os.environ)
     for warning in caught:
-        print(f"{prog} export: warning: {warning.message}", file=sys.stderr)
+        print(f"{prog} {command}: warning: {warning.message}", file=sys.stderr)
     client = SIPClient(settings, deadline=DEADLINE)
     try:
-        trunks = client.list()
+        return client.list(), settings.url
     finally:
         client.close()
-    text = render(trunks, key_from=key_from, source=settings.url)
+
+
+def _recover(state: Path, output: Path | None, prog: str) -> int:
+    try:
+        exported = json.loads(state.read_text())
+    except json.JSONDecodeError as err:
+        raise SettingsError(f"{state} is not the JSON of `pulumi stack export`: {err.msg}") from None
+    if not isinstance(exported, dict):
+        raise SettingsError(f"{state} is not the JSON of `pulumi stack export`")
+    trunks, _ = _list_trunks(prog, "recover")
+    recovery = recover(exported, trunks)
+    text = json.dumps(recovery.state, indent=4) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text)
+    for line in recovery.report() or ["no pending creates of trunks"]:
+        print(f"{prog} recover: {line}", file=sys.stderr)
+    return 0
+
+
+def _export(key_from: str, output: Path | None, prog: str) -> int:
+    trunks, url = _list_trunks(prog, "export")
+    text = render(trunks, key_from=key_from, source=url)
     if output is None:
         sys.stdout.write(text)
     else:

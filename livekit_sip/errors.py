@@ -2,6 +2,7 @@
 
     LiveKitError
     ├── SpecError                 a trunk spec is invalid (names the trunk and the field)
+    │   └── ConfigError           the stack config breaks rules: every (stack path, message) found
     ├── SettingsError             the LiveKit URL, API key or secret is missing or unusable
     ├── TransportError            the request did not get an HTTP answer
     │   └── AmbiguousWriteError   a write was sent but its outcome is unknown; not retried
@@ -37,6 +38,22 @@ class SpecError(LiveKitError, ValueError):
     def for_trunk(self, trunk: str) -> SpecError:
         """The same error, naming `trunk`."""
         return SpecError(self.field, self.reason, trunk)
+
+
+class ConfigError(SpecError):
+    """The stack config breaks one or more rules.
+
+    Attributes:
+        problems: each problem as (stack config path, message), e.g.
+            ``("livekit-sip:trunks.telnyx-us.numbers[0]", "'555' is not an E.164 number ...")``.
+    """
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        self.problems = list(problems)
+        super().__init__("config", "\n".join(f"{path}: {message}" for path, message in self.problems))
+
+    def _text(self) -> str:
+        return self.reason
 
 
 class SettingsError(LiveKitError):

@@ -17,10 +17,10 @@ from typing import Any
 
 import yaml
 
-from livekit_sip.errors import SpecError
+from livekit_sip.errors import ConfigError
 from livekit_sip.models import TrunkInfo
 from livekit_sip.spec import MEDIA_DEFAULTS, TrunkSpec, codec_shorthand, spec_from_info
-from livekit_sip.stack_config import ENTRY_FIELDS, NAMESPACE, camel, trunk_entries
+from livekit_sip.stack_config import ENTRY_FIELDS, NAMESPACE, camel, credentials_path, read_stack_config
 
 #: Where a trunk's stack key comes from: its name, or its id.
 KEY_SOURCES = ("name", "id")
@@ -94,8 +94,7 @@ def has_credentials(trunk: TrunkInfo) -> bool:
 
 def credential_commands(key: str) -> list[str]:
     """The commands that store a trunk's SIP credentials as stack secrets (each prompts for its value)."""
-    return [f"pulumi config set --secret --path '{NAMESPACE}:credentials.{key}.{part}'"
-            for part in ("username", "password")]
+    return [f"pulumi config set --secret --path '{credentials_path(key, part)}'" for part in ("username", "password")]
 
 
 def render(trunks: Sequence[TrunkInfo], key_from: str = "name", source: str | None = None) -> str:
@@ -121,7 +120,7 @@ def render(trunks: Sequence[TrunkInfo], key_from: str = "name", source: str | No
     with_auth = [key for key, trunk in zip(keys, trunks, strict=True) if has_credentials(trunk)]
     if with_auth:
         lines.append("# SIP credentials are not exported. Before `pulumi up`, store them as secrets (each command")
-        lines.append("# prompts for its value); without them, adopting replaces the trunk with one that has no auth:")
+        lines.append("# prompts for its value); without them, preview refuses to adopt a trunk that has auth:")
         lines += [f"#   {command}" for key in with_auth for command in credential_commands(key)]
     lines += [f"# note: {note}" for key, trunk in zip(keys, trunks, strict=True)
               for note in _notes(key, trunk, entries[key])]
@@ -132,8 +131,8 @@ def _notes(key: str, trunk: TrunkInfo, entry: dict[str, Any]) -> list[str]:
     """What `pulumi up` would refuse for this entry."""
     notes = []
     try:
-        trunk_entries({key: entry}, Path("."))
-    except SpecError as err:
-        notes += [f"{problem} (fix it in LiveKit or in the entry before `pulumi up`)"
-                  for problem in err.reason.splitlines()]
+        read_stack_config({key: entry}, Path("."))
+    except ConfigError as err:
+        notes += [f"{path}: {message} (fix it in LiveKit or in the entry before `pulumi up`)"
+                  for path, message in err.problems]
     return notes

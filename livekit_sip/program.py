@@ -13,18 +13,28 @@ add outputs or resources of its own.
 from __future__ import annotations
 
 import functools
-import operator
+import json
 import os
 from pathlib import Path
 from typing import Any
 
 import pulumi
+import yaml
 from pulumi.runtime import settings as runtime_settings
+from pulumi.runtime.config import is_config_secret
 
-from livekit_sip.errors import SettingsError, SpecError
+from livekit_sip.errors import ConfigError, SettingsError
 from livekit_sip.resource import OutboundTrunk, OutboundTrunkArgs, export_trunk
 from livekit_sip.settings import cleartext_risk
-from livekit_sip.stack_config import NAMESPACE, credential_fields, trunk_entries
+from livekit_sip.stack_config import (
+    NAMESPACE,
+    Credentials,
+    StackConfig,
+    TrunkEntry,
+    plaintext_credentials,
+    read_stack_config,
+    trunk_path,
+)
 
 
 class ProgramError(SettingsError):
@@ -53,32 +63,92 @@ def run() -> dict[str, OutboundTrunk]:
     if risk:
         pulumi.log.warn(risk)
     try:
-        entries = trunk_entries(config.get_object("trunks"), project_dir())
-    except SpecError as err:
+        stack = read_stack_config(
+            config_object(config, "trunks"), project_dir(),
+            # The plain values: validated here, and passed on only wrapped as secrets.
+            credentials=config_object(config, "credentials"),
+            protect=config.get("protect"),
+            credentials_secret=is_config_secret(f"{NAMESPACE}:credentials"),
+            plaintext_leaves=plaintext_credentials(stack_file_config()),
+        )
+    except ConfigError as err:
         raise pulumi.RunError(f"invalid stack config:\n{err.reason}") from None
 
-    credentials = config.get_secret_object("credentials") or pulumi.Output.secret({})
-    trunks: dict[str, OutboundTrunk] = {}
-    for key, entry in entries.items():
-        secret = credentials.apply(functools.partial(_credentials, key, entry))
-        trunks[key] = OutboundTrunk(key, OutboundTrunkArgs(
-            **{k: v for k, v in entry.items() if k not in ("auth_username", "auth_password")},
-            auth_username=secret.apply(operator.itemgetter("auth_username")),
-            auth_password=secret.apply(operator.itemgetter("auth_password")),
-        ))
+    trunks = {key: declare(key, entry, stack) for key, entry in stack.trunks.items()}
+    adopters = {entry.fields["adopt_trunk_id"]: key for key, entry in stack.trunks.items()
+                if entry.fields.get("adopt_trunk_id")}
+    for key, trunk in trunks.items():
+        trunk.id.apply(functools.partial(_not_adopted_elsewhere, key, adopters))
 
     pulumi.export("trunkIds", {key: trunk.sip_trunk_id for key, trunk in trunks.items()})
     pulumi.export("trunks", {key: export_trunk(trunk) for key, trunk in trunks.items()})
     return trunks
 
 
-def _credentials(key: str, entry: dict[str, Any], creds: Any) -> dict[str, str]:
-    """The trunk's username and password: from `livekit-sip:credentials`, else its entry."""
-    found = credential_fields(key, creds)
-    return {field: found.get(field, entry.get(field, "")) for field in ("auth_username", "auth_password")}
+def declare(key: str, entry: TrunkEntry, stack: StackConfig) -> OutboundTrunk:
+    """The `OutboundTrunk` of one entry, with its credentials as secrets and its resource options."""
+    credentials: Credentials | None = stack.credentials.get(key)
+    protect = stack.protect if entry.protect is None else entry.protect
+    opts = pulumi.ResourceOptions(
+        aliases=[pulumi.Alias(name=alias) for alias in entry.aliases] or None,
+        protect=protect,
+        retain_on_delete=entry.retain_on_delete,
+    )
+    return OutboundTrunk(key, OutboundTrunkArgs(
+        **entry.fields,
+        # None (no entry in livekit-sip:credentials) is not "": the provider keeps
+        # existing credentials from being cleared unless they are given as "".
+        auth_username=pulumi.Output.secret(credentials.username) if credentials else None,
+        auth_password=pulumi.Output.secret(credentials.password) if credentials else None,
+    ), opts)
+
+
+def _not_adopted_elsewhere(key: str, adopters: dict[str, str], sip_trunk_id: Any) -> None:
+    """Refuse two entries holding one trunk: each `up` would overwrite it with the other's spec.
+
+    IDs of trunks that already exist are known during preview, so this fails the
+    preview; a new trunk's ID is not known yet and cannot clash.
+    """
+    other = adopters.get(sip_trunk_id) if isinstance(sip_trunk_id, str) else None
+    if other is not None and other != key:
+        raise pulumi.RunError(
+            f"invalid stack config:\n{trunk_path(other, 'adopt_trunk_id')}: {sip_trunk_id} is already managed by "
+            f"{trunk_path(key)} in this stack. To move it to {other!r}, remove the entry {key!r} in the same "
+            f"change (the trunk stays), or rename {key!r} to {other!r} with aliases: [{key}] instead")
+
+
+def config_object(config: pulumi.Config, key: str) -> Any:
+    """A config value parsed as JSON, as Pulumi passes maps; other text stays a string.
+
+    `Config.get_object` raises an error that quotes the value, which may be a secret;
+    `read_stack_config` names a value of the wrong type without showing it.
+    """
+    text = config.get(key)
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
 
 
 def project_dir() -> Path:
     """The directory of the project's `Pulumi.yaml` (the program's directory when unknown)."""
     root = runtime_settings.get_root_directory()
     return Path(root) if root else Path.cwd()
+
+
+def stack_file_config() -> Any:
+    """The `config:` map of the stack's `Pulumi.<stack>.yaml`, or None when it cannot be read.
+
+    Only used to see which credentials are stored without `secure:`; see
+    `stack_config.plaintext_credentials`.
+    """
+    root = project_dir()
+    try:
+        project = yaml.safe_load((root / "Pulumi.yaml").read_text()) or {}
+        config_dir = root / str(project.get("stackConfigDir") or ".")
+        stack_file = yaml.safe_load((config_dir / f"Pulumi.{pulumi.get_stack()}.yaml").read_text()) or {}
+    except (OSError, yaml.YAMLError, AttributeError):
+        return None
+    return stack_file.get("config") if isinstance(stack_file, dict) else None

@@ -7,6 +7,11 @@ engine threads call one instance at once, so lazily built state is locked.
 A provider process serves one Pulumi command and holds one `SIPClient`, so once a
 call found LiveKit unreachable for a whole deadline, every later read and write of
 that command fails at once with the same cause (see `SIPClient`).
+
+Each call unpickles its own instance (a removed resource's delete runs with the
+provider of its old state), so what one command must remember across resources
+lives in this module: the trunk IDs that resources of the stack hold in this run,
+which `delete` never deletes.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+import pulumi
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
@@ -38,6 +44,7 @@ from livekit_sip.errors import AmbiguousWriteError, LiveKitError, NotFoundError,
 from livekit_sip.models import TrunkInfo
 from livekit_sip.plan import Action, plan
 from livekit_sip.spec import TrunkSpec, changed_fields, parse_spec, spec_from_info, unmanaged_fields
+from livekit_sip.stack_config import credentials_path, trunk_path
 
 F = TypeVar("F", bound=Callable[..., Any])
 ID = "sip_trunk_id"
@@ -46,6 +53,11 @@ DEADLINE_ENV = "LIVEKIT_SIP_DEADLINE"
 #: When set, the provider process logs each API call (method, status, time; never bodies) here.
 LOG_FILE_ENV = "LIVEKIT_SIP_LOG_FILE"
 ADOPT = "adopt_trunk_id"
+#: Inputs `check` reads and drops: whether the credentials were given at all (even as ""),
+#: and the resource name, for messages.
+AUTH_GIVEN = "auth_given"
+RESOURCE_NAME = "resource_name"
+CHECK_ONLY = (AUTH_GIVEN, RESOURCE_NAME)
 #: Reads within this many seconds of a project listing are served from it.
 SNAPSHOT_TTL = 60.0
 #: Above this many trunks in the project, reads go one trunk at a time.
@@ -69,6 +81,34 @@ def _one_line_errors(method: F) -> F:
             raise
 
     return wrapper  # type: ignore[return-value]
+
+
+class _Held:
+    """Trunk IDs that resources of the stack hold in this run of the provider process.
+
+    The engine runs every create, update and diff of the program's resources before
+    it deletes the resources the program dropped. So when an entry adopts the trunk
+    of an entry that was removed (or renamed without `aliases`), the adopt comes
+    first, and the old resource's delete finds the ID here and leaves the trunk alone.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._ids: set[str] = set()
+
+    def add(self, sip_trunk_id: str) -> None:
+        with self._lock:
+            self._ids.add(sip_trunk_id)
+
+    def __contains__(self, sip_trunk_id: object) -> bool:
+        with self._lock:
+            return sip_trunk_id in self._ids
+
+
+HELD = _Held()
+#: Trunks `check` looked up for an adopt, by ID; the create that follows in the same
+#: `up` takes the answer instead of reading the trunk again. (dict get/set/pop are atomic.)
+ADOPT_LOOKUPS: dict[str, TrunkInfo] = {}
 
 
 def _label(props: Mapping[str, Any], sip_trunk_id: str | None = None) -> str:
@@ -131,28 +171,57 @@ class TrunkProvider(ResourceProvider):
 
     # -- contract -----------------------------------------------------------
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        """Validate and normalize the inputs, with no API call.
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Validate and normalize the inputs.
 
         Unknown values (during preview) are left unchecked. Failures name the field.
+        Credentials that were set in the last run (`olds`), or on a trunk to adopt,
+        are never cleared unless the inputs give them, even as empty strings. Only a
+        new resource that adopts a trunk costs an API call: the trunk is looked up,
+        so preview can say what will be adopted, or that it does not exist.
         """
-        spec, errors = parse_spec(news, unknown=rpc.UNKNOWN)
+        key = news.get(RESOURCE_NAME) or news.get("name") or "<key>"
+        public = {k: v for k, v in news.items() if k not in CHECK_ONLY}
+        spec, errors = parse_spec(public, unknown=rpc.UNKNOWN)
         failures = [CheckFailure(e.field, f"{e.field}: {e.reason}") for e in errors]
         settings_failure = self._settings_failure()
         if settings_failure:
             failures.append(settings_failure)
         if spec is None or failures:
-            return CheckResult(news, failures)
+            return CheckResult(public, failures)
+        keeps_auth = bool(news.get(AUTH_GIVEN)) or bool(spec.auth_username or spec.auth_password)
+        if not keeps_auth and (olds.get("auth_username") or olds.get("auth_password")):
+            failures.append(CheckFailure("auth_username", _auth_dropped(key, "the trunk has SIP credentials in the "
+                                                                          "stack's state")))
+        adopt = news.get(ADOPT)
+        if adopt and adopt != rpc.UNKNOWN and not olds:
+            failures += self._check_adopt(key, adopt, keeps_auth)
         inputs = spec.props()
-        if news.get(ADOPT):
-            inputs[ADOPT] = news[ADOPT]
-        return CheckResult(inputs, [])
+        if adopt:
+            inputs[ADOPT] = adopt
+        return CheckResult(inputs, failures)
 
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+    def _check_adopt(self, key: str, adopt: str, keeps_auth: bool) -> list[CheckFailure]:
+        try:
+            live = self.client().get(adopt)
+        except NotFoundError:
+            return [CheckFailure(ADOPT, f"{ADOPT}: {_adopt_missing(adopt, key)}")]
+        except LiveKitError as err:
+            return [CheckFailure(ADOPT, f"{ADOPT}: cannot look up {adopt}: {err}")]
+        if not keeps_auth and (live.auth_username or live.auth_password):
+            return [CheckFailure("auth_username", _auth_dropped(key, f"{adopt} has SIP credentials in LiveKit"))]
+        ADOPT_LOOKUPS[adopt] = live
+        pulumi.log.info(f"trunk {key!r}: adopts the existing trunk {adopt} ({live.name!r}); it keeps its ID and "
+                        "is overwritten with this spec; no new trunk is created")
+        return []
+
+    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Compare the stored outputs with the checked inputs, ignoring `__provider`.
 
-        Never asks for a replacement: LiveKit changes every field in place.
+        Never asks for a replacement: LiveKit changes every field in place. The trunk
+        is held in this run, so no other resource's delete removes it.
         """
+        HELD.add(id_)
         new_spec, _ = parse_spec(news, unknown=rpc.UNKNOWN)
         if new_spec is None:
             return DiffResult(changes=True, replaces=[], delete_before_replace=False)
@@ -168,20 +237,25 @@ class TrunkProvider(ResourceProvider):
         """
         spec = self._spec(props, "create")
         adopt = props.get(ADOPT)
+        if adopt and adopt in HELD:
+            raise TrunkError(_label(props, adopt), "adopt",
+                             "another resource of this stack holds this trunk; one trunk can be managed by one "
+                             "resource only")
         try:
             if adopt:
                 # A replace stores `media` as sent: keep the adopted trunk's media the spec leaves unset.
-                held = self.client().get(adopt).media if spec.unmanaged() else None
+                looked_up = ADOPT_LOOKUPS.pop(adopt, None)
+                held = (looked_up or self.client().get(adopt)).media if spec.unmanaged() else None
                 info = self.client().replace(adopt, spec.to_info(held))
             else:
                 info = self._create(spec)
+            HELD.add(info.sip_trunk_id)
         except TrunkError:
             raise
         except NotFoundError as err:
             if not adopt:
                 raise TrunkError(_label(props), "create", err) from None
-            missing = f"{ADOPT} {adopt} does not exist in this LiveKit project"
-            raise TrunkError(_label(props), "adopt", missing) from None
+            raise TrunkError(_label(props), "adopt", f"{ADOPT} {_adopt_missing(adopt)}") from None
         except LiveKitError as err:
             raise TrunkError(_label(props, adopt), "adopt" if adopt else "create", err) from None
         finally:
@@ -216,11 +290,9 @@ class TrunkProvider(ResourceProvider):
             raise TrunkError(_label(props, id_), "read", err) from None
         if info is None:
             return ReadResult(None, {})
-        if not info.auth_password and info.auth_username and props.get("auth_password"):
-            # A server that redacts passwords in responses cannot show drift in them.
-            info = info.model_copy(update={"auth_password": props["auth_password"]})
         # Media fields the stored state leaves unset are LiveKit's business: not read, so no drift.
-        outs = self._state_props(spec_from_info(info, unmanaged_fields(props)), id_, props)
+        unmanaged = unmanaged_fields(props)
+        outs = self._state_props(spec_from_info(_unredacted(info, props.get("auth_password")), unmanaged), id_, props)
         inputs = {k: v for k, v in outs.items() if k != ID}
         return ReadResult(id_, outs, inputs)
 
@@ -231,15 +303,21 @@ class TrunkProvider(ResourceProvider):
 
         A write that carries the `media` message first reads the trunk when the spec
         leaves a media field unset, so LiveKit's value for it is sent back unchanged.
+
+        The plan starts from the state, which may be stale: the trunk may have been
+        edited outside Pulumi since the last refresh. When the answer differs from the
+        spec, one replace with the full spec restores the trunk, with a warning.
         """
+        HELD.add(id_)
         new = self._spec(news, "update", id_)
         old, _ = parse_spec(olds)
         if old is None:
             old = TrunkSpec(name="", address="-", numbers=())
         step = plan(old, new)
+        if step.action is Action.NONE:
+            return UpdateResult(self._state_props(new, id_, news))
+        action = step.action.value
         try:
-            if step.action is Action.NONE:
-                return UpdateResult(self._state_props(new, id_, news))
             if step.sends_media and new.unmanaged():
                 # Read now rather than trust state: media set outside Pulumi since the
                 # last refresh must survive, and LiveKit has no partial media update.
@@ -250,18 +328,34 @@ class TrunkProvider(ResourceProvider):
             else:
                 assert step.replace is not None
                 info = self.client().replace(id_, step.replace)
+            drifted = changed_fields(new, spec_from_info(_unredacted(info, new.auth_password), new.unmanaged()))
+            if drifted:
+                action = "replace"
+                # The answer holds LiveKit's media: what the spec leaves unset goes back as it is.
+                info = self.client().replace(id_, new.to_info(info.media))
+                pulumi.log.warn(f"trunk {_label(news, id_)}: {', '.join(drifted)} had been changed outside Pulumi "
+                                "since the last refresh; the trunk was restored to the stack's spec with a replace")
         except NotFoundError:
             gone = "the trunk no longer exists in LiveKit; run `pulumi refresh`, then `pulumi up` to recreate it"
-            raise TrunkError(_label(news, id_), step.action.value, gone) from None
+            raise TrunkError(_label(news, id_), action, gone) from None
         except LiveKitError as err:
-            raise TrunkError(_label(news, id_), step.action.value, err) from None
+            raise TrunkError(_label(news, id_), action, err) from None
         finally:
             self._invalidate()
-        return UpdateResult(self._outputs(new, info, news, step.action.value))
+        return UpdateResult(self._outputs(new, info, news, action))
 
     @_one_line_errors
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        """Delete the trunk; one already gone is not an error."""
+        """Delete the trunk; one already gone is not an error.
+
+        A trunk that another resource of the stack holds in this run (it adopted the
+        trunk, or took it over through a rename) is not deleted: only this resource
+        leaves the state.
+        """
+        if id_ in HELD:
+            pulumi.log.warn(f"trunk {_label(props, id_)}: not deleted, because another resource of this stack "
+                            "holds it in this run (adoptTrunkId); only the old resource leaves the state")
+            return
         try:
             self.client().delete(id_)
         except LiveKitError as err:
@@ -278,12 +372,14 @@ class TrunkProvider(ResourceProvider):
         return spec
 
     def _outputs(self, want: TrunkSpec, info: TrunkInfo, props: Mapping[str, Any], operation: str) -> dict[str, Any]:
-        got = spec_from_info(info, want.unmanaged())
+        got = spec_from_info(_unredacted(info, want.auth_password), want.unmanaged())
         lost = changed_fields(want, got)
         if lost:
+            # Only after a create or a full replace: what was sent is the whole trunk, so this is no drift.
             raise TrunkError(
                 _label(props, info.sip_trunk_id), operation,
-                f"LiveKit did not store {', '.join(lost)} as sent; is the server older than the field?")
+                f"LiveKit did not store {', '.join(lost)} as sent, even in a full write; the server may not "
+                "support the field")
         return self._state_props(got, info.sip_trunk_id, props)
 
     @staticmethod
@@ -317,3 +413,28 @@ class TrunkProvider(ResourceProvider):
             return self.client().get(sip_trunk_id)
         except NotFoundError:
             return None
+
+
+def _unredacted(info: TrunkInfo, password: Any) -> TrunkInfo:
+    """`info` with `password` when the server left the password out of its answer.
+
+    A server that redacts passwords in responses cannot show drift in them.
+    """
+    if not info.auth_password and info.auth_username and isinstance(password, str) and password:
+        return info.model_copy(update={"auth_password": password})
+    return info
+
+
+def _auth_dropped(key: str, why: str) -> str:
+    """Why a check refuses inputs without credentials, and the two ways on."""
+    return (f"auth_username: {why}, and none are given now, so they would be cleared (was the trunk key renamed, "
+            f"or {credentials_path(key)} removed?). Give them again, or clear auth on purpose by setting "
+            f"both to \"\": pulumi config set --secret --path '{credentials_path(key, 'username')}' \"\" and "
+            f"the same for .password (in Python: auth_username=\"\", auth_password=\"\")")
+
+
+def _adopt_missing(adopt: str, key: str | None = None) -> str:
+    """The trunk to adopt is gone: say so, and how to get a new one instead."""
+    entry = trunk_path(key) if key else "the entry"
+    return (f"{adopt} does not exist in this LiveKit project (deleted outside Pulumi, or another project?); "
+            f"remove adoptTrunkId from {entry} (adopt_trunk_id in Python) to create a new trunk, or fix the ID")

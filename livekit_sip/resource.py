@@ -9,10 +9,13 @@ import pulumi
 from pulumi import Input, Output, ResourceOptions
 from pulumi.dynamic import Resource
 
-from livekit_sip.provider import ADOPT, ID, TrunkProvider
+from livekit_sip.provider import ADOPT, AUTH_GIVEN, ID, RESOURCE_NAME, TrunkProvider
 from livekit_sip.spec import FIELDS, SECRET_FIELDS
 
 _PROVIDER = TrunkProvider()
+_MODULE, _TYPE_NAME = "livekit", "OutboundTrunk"
+#: The Pulumi type token of `OutboundTrunk`, as state files show it.
+RESOURCE_TYPE = f"pulumi-python:dynamic/{_MODULE}:{_TYPE_NAME}"
 
 
 @dataclass
@@ -21,7 +24,9 @@ class OutboundTrunkArgs:
 
     Enum fields take the short names (``tls``, ``x_headers``, ``allow``) or
     LiveKit's names (``SIP_TRANSPORT_TLS``), case-insensitive. `name` defaults to
-    the resource name. `auth_username` and `auth_password` are always secret.
+    the resource name. `auth_username` and `auth_password` are always secret; a
+    trunk that had credentials keeps failing `check` while both are left out (None),
+    and both set to ``""`` clear its auth on purpose.
     `codecs` takes ``"PCMU/8000"`` or ``{"name": "PCMU", "rate": 8000}`` items;
     `media_timeout` a duration such as ``"30s"`` (at most 10 min). When `codecs`,
     `only_listed_codecs` or `media_timeout` is None, LiveKit keeps its value.
@@ -48,7 +53,7 @@ class OutboundTrunkArgs:
     adopt_trunk_id: Input[str] | None = None
 
 
-class OutboundTrunk(Resource, module="livekit", name="OutboundTrunk"):
+class OutboundTrunk(Resource, module=_MODULE, name=_TYPE_NAME):
     """A LiveKit SIP outbound trunk. Its resource ID is the trunk ID (``ST_...``)."""
 
     sip_trunk_id: Output[str]
@@ -79,6 +84,9 @@ class OutboundTrunk(Resource, module="livekit", name="OutboundTrunk"):
         props: dict[str, Any] = {f.name: getattr(args, f.name) for f in fields(args)}
         if props["name"] is None:
             props["name"] = resource_name
+        # Read by the provider's check only: "" credentials were meant, not forgotten.
+        props[AUTH_GIVEN] = args.auth_username is not None or args.auth_password is not None
+        props[RESOURCE_NAME] = resource_name
         for secret in SECRET_FIELDS:
             props[secret] = Output.secret(props[secret] if props[secret] is not None else "")
         for field in FIELDS:

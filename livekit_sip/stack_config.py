@@ -1,9 +1,14 @@
-"""The program's config: `livekit-sip:trunks` and `livekit-sip:credentials`.
+"""The program's config: `livekit-sip:trunks`, `livekit-sip:credentials` and `livekit-sip:protect`.
 
 Entries take camelCase or snake_case keys, and a `file:` key loads the JSON
 `lk sip outbound create` takes (``{"trunk": {...}}``) or a bare trunk object;
-fields in the stack config override the file. Every entry is validated here,
-so a bad one fails `pulumi preview` naming the stack key and the field.
+fields in the stack config override the file. Besides trunk fields, an entry may
+hold Pulumi resource options: `aliases` (its earlier stack keys), `protect` and
+`retainOnDelete`.
+
+`read_stack_config` checks everything in one round and raises one `ConfigError`
+carrying every problem as (stack path, message), so a single `pulumi preview`
+names them all. No message ever holds a credential value.
 """
 
 from __future__ import annotations
@@ -11,20 +16,67 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from livekit_sip.errors import SpecError
+from livekit_sip.errors import ConfigError
 from livekit_sip.spec import FIELDS, MEDIA_FIELDS, SECRET_FIELDS, parse_spec
 
 NAMESPACE = "livekit-sip"
 ENTRY_FIELDS = tuple(f for f in FIELDS if f not in SECRET_FIELDS) + ("adopt_trunk_id",)
+#: Entry keys that are Pulumi resource options rather than trunk fields.
+OPTION_KEYS = ("aliases", "protect", "retain_on_delete")
 #: Keys of an `lk` JSON file that carry no spec (server-assigned).
 FILE_IGNORED = frozenset({"sip_trunk_id", "created_at", "updated_at"})
 #: Top-level keys of an `lk` JSON file: the media fields live in its `media` object.
 FILE_FIELDS = tuple(f for f in FIELDS if f not in MEDIA_FIELDS)
 CREDENTIAL_FIELDS = ("username", "password")
+FLAGS = {"true": True, "false": False}
+
+Problems = list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class TrunkEntry:
+    """One `livekit-sip:trunks` entry.
+
+    Attributes:
+        fields: the trunk's fields, snake_case, with `name` defaulted to the key and
+            `adopt_trunk_id` when given; never credentials.
+        aliases: the entry's earlier stack keys.
+        protect: the entry's `protect`, None when it does not say.
+        retain_on_delete: the entry's `retainOnDelete`, None when it does not say.
+    """
+
+    fields: dict[str, Any]
+    aliases: tuple[str, ...] = ()
+    protect: bool | None = None
+    retain_on_delete: bool | None = None
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """One trunk's SIP credentials from `livekit-sip:credentials`; both may be "" (auth cleared on purpose)."""
+
+    username: str = field(repr=False)
+    password: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    """The validated `livekit-sip:*` config of a stack.
+
+    Attributes:
+        trunks: entries by stack key, in config order.
+        credentials: by stack key, only for keys that have an entry in `livekit-sip:credentials`.
+        protect: the stack-wide `livekit-sip:protect` default.
+    """
+
+    trunks: dict[str, TrunkEntry]
+    credentials: dict[str, Credentials]
+    protect: bool = False
 
 
 def camel(name: str) -> str:
@@ -38,135 +90,351 @@ def snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
-def _where(key: str, field: str) -> str:
+def trunk_path(key: str, field: str = "") -> str:
+    """The stack config path of a trunk entry or one of its fields, camelCase."""
     if not field:
         return f"{NAMESPACE}:trunks.{key}"
     field = re.sub(r"^[a-z_]+", lambda m: camel(m.group(0)), field)
     return f"{NAMESPACE}:trunks.{key}.{field}"
 
 
+def credentials_path(key: str, leaf: str = "") -> str:
+    """The stack config path of a trunk's credentials, or of one of their keys."""
+    return f"{NAMESPACE}:credentials.{key}" + (f".{leaf}" if leaf else "")
+
+
+def secret_command(key: str, leaf: str) -> str:
+    """The command that stores one credential as a stack secret."""
+    return f"pulumi config set --secret --path '{credentials_path(key, leaf)}' <value>"
+
+
+def read_stack_config(
+    trunks: Any,
+    base_dir: Path,
+    credentials: Any = None,
+    protect: Any = None,
+    credentials_secret: bool = True,
+    plaintext_leaves: Collection[tuple[str, str]] = (),
+) -> StackConfig:
+    """Validate the stack's `livekit-sip:*` config in one round.
+
+    Args:
+        trunks: `livekit-sip:trunks` as parsed from the config.
+        base_dir: the directory `file:` paths are relative to.
+        credentials: `livekit-sip:credentials` as parsed (plaintext values).
+        protect: `livekit-sip:protect` as given (a string or a bool).
+        credentials_secret: whether Pulumi holds `livekit-sip:credentials` as a secret.
+            When it does not, every credential in it was set in plain text.
+        plaintext_leaves: (stack key, username|password) pairs known to be stored in
+            plain text although the object as a whole is secret.
+
+    Returns:
+        The trunk entries, their credentials and the stack-wide protect flag.
+
+    Raises:
+        ConfigError: every problem found, each as (stack path, message).
+    """
+    problems: Problems = []
+    entries = _trunk_entries(trunks, base_dir, problems)
+    _check_adopt_ids(entries, problems)
+    _check_aliases(entries, problems)
+    found = _credentials(credentials, entries, credentials_secret, set(plaintext_leaves), problems)
+    stack_protect = _flag(protect, f"{NAMESPACE}:protect", problems)
+    if problems:
+        raise ConfigError(problems)
+    return StackConfig(entries, found, bool(stack_protect))
+
+
+# --- trunks ---------------------------------------------------------------------------------
+
+
+def _trunk_entries(trunks: Any, base_dir: Path, problems: Problems) -> dict[str, TrunkEntry]:
+    if trunks is None:
+        return {}
+    if not isinstance(trunks, Mapping):
+        problems.append((f"{NAMESPACE}:trunks", "must be a map of trunk key to trunk"))
+        return {}
+    entries: dict[str, TrunkEntry] = {}
+    for key, raw in trunks.items():
+        entries[str(key)] = _entry(str(key), raw, base_dir, problems)
+    return entries
+
+
+def _entry(key: str, raw: Any, base_dir: Path, problems: Problems) -> TrunkEntry:
+    """One entry with `name` defaulted; every rule it breaks goes to `problems`."""
+    if not isinstance(raw, Mapping):
+        problems.append((trunk_path(key), f"must be a map of trunk fields, got {type(raw).__name__}"))
+        return TrunkEntry(fields={})  # still a trunk key, so its credentials are not called orphans
+    given = dict(raw)
+    loaded: dict[str, Any] = {}
+    if "file" in given:
+        path = Path(str(given.pop("file")))
+        loaded = load_file(path if path.is_absolute() else base_dir / path, key, problems)
+    fields, missed = _normalize_keys(given, key, "the stack config", ENTRY_FIELDS + OPTION_KEYS, problems)
+    options = {name: fields.pop(name) for name in OPTION_KEYS if name in fields}
+    fields = {**loaded, **fields}
+    fields.setdefault("name", key)
+    # Credentials are checked with livekit-sip:credentials; the provider checks the pair again.
+    _, errors = parse_spec({**fields, "auth_username": "", "auth_password": ""})
+    for err in errors:
+        # "address is required" says nothing new after "adress: did you mean 'address'?".
+        if not (err.field in missed and err.field not in fields):
+            problems.append((trunk_path(key, err.field), err.reason))
+    return TrunkEntry(
+        fields=fields,
+        aliases=_aliases(options.get("aliases"), key, problems),
+        protect=_flag(options.get("protect"), trunk_path(key, "protect"), problems),
+        retain_on_delete=_flag(options.get("retain_on_delete"), trunk_path(key, "retain_on_delete"), problems),
+    )
+
+
 def _normalize_keys(raw: Mapping[str, Any], key: str, source: str, allowed: tuple[str, ...],
-                    ignored: frozenset[str] = frozenset()) -> dict[str, Any]:
+                    problems: Problems, where: str = "", ignored: frozenset[str] = frozenset(),
+                    ) -> tuple[dict[str, Any], set[str]]:
+    """The known keys of `raw` in snake_case, and the fields unknown keys seem to mean.
+
+    Unknown keys, credentials and keys given twice go to `problems`; the rest is kept,
+    so the fields can still be checked in the same round.
+    """
     out: dict[str, Any] = {}
+    missed: set[str] = set()
     known = {camel(f) for f in allowed}
     for name, value in raw.items():
+        name = str(name)
         field = snake(name)
+        path = trunk_path(key, name) + where
         if field in ignored:
             continue
         if field not in allowed and (field in SECRET_FIELDS or field in CREDENTIAL_FIELDS):
-            raise SpecError(name, "credentials are secrets and live in livekit-sip:credentials: run "
-                            f"pulumi config set --secret --path 'livekit-sip:credentials.{key}."
-                            f"{field.removeprefix('auth_')}' <value>", key)
+            leaf = field.removeprefix("auth_")
+            problems.append((path, f"credentials are secrets and live in {NAMESPACE}:credentials: run "
+                                   f"{secret_command(key, leaf)}"))
+            continue
         if field not in allowed:
             near = difflib.get_close_matches(camel(field), sorted(known), n=1, cutoff=0.6)
+            if near:
+                missed.add(snake(near[0]))
             hint = f"; did you mean {near[0]!r}?" if near else f"; known keys: {', '.join(sorted(known))}"
-            raise SpecError(name, f"unknown key in {source}{hint}", key)
+            problems.append((path, f"unknown key in {source}{hint}"))
+            continue
         if field in out:
-            raise SpecError(name, f"given twice in {source} (camelCase and snake_case)", key)
+            problems.append((path, f"given twice in {source} (camelCase and snake_case)"))
+            continue
         out[field] = value
-    return out
+    return out, missed
 
 
-def load_file(path: Path, key: str) -> dict[str, Any]:
+def load_file(path: Path, key: str, problems: Problems) -> dict[str, Any]:
     """The trunk fields of an `lk sip outbound create` / dashboard JSON file.
 
-    Raises:
-        SpecError: the file is missing, not JSON, or has an unknown field; names the file.
+    A missing or unreadable file, unknown fields and credentials go to `problems`,
+    each naming the file. Credentials are refused because the file is committed
+    with the stack; empty ones are dropped.
     """
     source = f"file {str(path)!r}"
     try:
         data = json.loads(path.read_text())
     except OSError as err:
-        raise SpecError("file", f"cannot read {source}: {err.strerror}", key) from None
+        problems.append((trunk_path(key, "file"), f"cannot read {source}: {err.strerror}"))
+        return {}
     except json.JSONDecodeError as err:
-        raise SpecError("file", f"{source} is not valid JSON: {err.msg} at line {err.lineno}", key) from None
+        problems.append((trunk_path(key, "file"), f"{source} is not valid JSON: {err.msg} at line {err.lineno}"))
+        return {}
     if isinstance(data, dict) and isinstance(data.get("trunk"), dict) and len(data) == 1:
         data = data["trunk"]
     if not isinstance(data, dict):
-        raise SpecError("file", f"{source} must hold a trunk object or {{\"trunk\": {{...}}}}", key)
+        problems.append((trunk_path(key, "file"), f"{source} must hold a trunk object or {{\"trunk\": {{...}}}}"))
+        return {}
     fields = dict(data)
     media = fields.pop("media", None)
-    try:
-        # LiveKit applies `media.encryption` over the legacy `media_encryption`.
-        return {**_normalize_keys(fields, key, source, FILE_FIELDS, FILE_IGNORED), **_file_media(media, key)}
-    except SpecError as err:
-        raise SpecError(f"{err.field} (in {source})", err.reason, key) from None
+    where = f" (in {source})"
+    found, _ = _normalize_keys(fields, key, source, FILE_FIELDS, problems, where, FILE_IGNORED)
+    for secret in SECRET_FIELDS:
+        value = found.pop(secret, None)
+        if value not in (None, ""):
+            leaf = secret.removeprefix("auth_")
+            problems.append((trunk_path(key, secret) + where,
+                             f"credentials are secrets and do not belong in a file that is committed; remove it "
+                             f"from the file and run {secret_command(key, leaf)}"))
+    # LiveKit applies `media.encryption` over the legacy `media_encryption`.
+    return {**found, **_file_media(media, key, where, problems)}
 
 
-def _file_media(media: Any, key: str) -> dict[str, Any]:
+def _file_media(media: Any, key: str, where: str, problems: Problems) -> dict[str, Any]:
     """The spec fields of a file's `media` object: its `encryption` is `media_encryption`,
     and `codecs`, `only_listed_codecs` and `media_timeout` keep their names. A null
     value counts as absent, as LiveKit reads it."""
     if media is None:
         return {}
     if not isinstance(media, Mapping):
-        raise SpecError("media", f"must be an object, got {type(media).__name__}", key)
+        problems.append((trunk_path(key, "media") + where, f"must be an object, got {type(media).__name__}"))
+        return {}
     out: dict[str, Any] = {}
     seen: set[str] = set()
     known = ", ".join(camel(f) for f in ("encryption", *MEDIA_FIELDS))
     for name, value in media.items():
         field = snake(name)
         if field not in ("encryption", *MEDIA_FIELDS):
-            raise SpecError(f"media.{name}", f"unknown key in media; known keys: {known}", key)
+            problems.append((trunk_path(key, f"media.{name}") + where, f"unknown key in media; known keys: {known}"))
+            continue
         if field in seen:
-            raise SpecError(f"media.{name}", "given twice in media (camelCase and snake_case)", key)
+            problems.append((trunk_path(key, f"media.{name}") + where,
+                             "given twice in media (camelCase and snake_case)"))
+            continue
         seen.add(field)
         if value is not None:
             out["media_encryption" if field == "encryption" else field] = value
     return out
 
 
-def trunk_entries(trunks: Any, base_dir: Path) -> dict[str, dict[str, Any]]:
-    """Validated trunk entries by stack key: snake_case fields, `name` defaulted to the key.
+def _aliases(value: Any, key: str, problems: Problems) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    path = trunk_path(key, "aliases")
+    if isinstance(value, str) or not isinstance(value, list):
+        problems.append((path, "must be a list of the entry's earlier stack keys, e.g. [old-key]"))
+        return ()
+    aliases: list[str] = []
+    for index, alias in enumerate(value):
+        if not isinstance(alias, str) or not alias.strip():
+            problems.append((f"{path}[{index}]", "must be an earlier stack key (a non-empty string)"))
+        elif alias == key:
+            problems.append((f"{path}[{index}]", f"{alias!r} is this entry's own key"))
+        else:
+            aliases.append(alias)
+    return tuple(aliases)
 
-    Credentials (and `auth_*` fields of files) are returned under their own keys;
-    only non-secret fields are checked here. Raises SpecError for the first bad entry,
-    with every problem of that entry in the message.
-    """
-    if trunks is None:
+
+def _flag(value: Any, path: str, problems: Problems) -> bool | None:
+    """`true` or `false`, as YAML or as the string `pulumi config set` stores."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in FLAGS:
+        return FLAGS[value.strip().lower()]
+    problems.append((path, "must be true or false"))
+    return None
+
+
+def _check_adopt_ids(entries: Mapping[str, TrunkEntry], problems: Problems) -> None:
+    """One trunk, one entry: two entries adopting one trunk would overwrite each other on every `up`."""
+    adopted_by: dict[str, str] = {}
+    for key, entry in entries.items():
+        adopt = entry.fields.get("adopt_trunk_id")
+        if not isinstance(adopt, str) or not adopt.strip():
+            continue
+        first = adopted_by.setdefault(adopt.strip(), key)
+        if first != key:
+            problems.append((trunk_path(key, "adopt_trunk_id"),
+                             f"{adopt.strip()} is also adopted by {trunk_path(first)}; one trunk can be managed "
+                             "by one entry only: keep adoptTrunkId in one of them"))
+
+
+def _check_aliases(entries: Mapping[str, TrunkEntry], problems: Problems) -> None:
+    """An alias names a key that is gone, and only one entry may claim it."""
+    claimed: dict[str, str] = {}
+    for key, entry in entries.items():
+        for index, alias in enumerate(entry.aliases):
+            path = f"{trunk_path(key, 'aliases')}[{index}]"
+            if alias in entries:
+                problems.append((path, f"{alias!r} is the key of another entry in {NAMESPACE}:trunks; an alias "
+                                       "names an earlier key that no entry uses any more"))
+            elif claimed.setdefault(alias, key) != key:
+                problems.append((path, f"{alias!r} is also an alias of {trunk_path(claimed[alias])}"))
+
+
+# --- credentials ---------------------------------------------------------------------------
+
+
+def _credentials(raw: Any, entries: Mapping[str, TrunkEntry], secret: bool,
+                 plaintext_leaves: set[tuple[str, str]], problems: Problems) -> dict[str, Credentials]:
+    if raw is None:
         return {}
-    if not isinstance(trunks, Mapping):
-        raise SpecError("trunks", f"{NAMESPACE}:trunks must be a map of trunk key to trunk")
-    entries: dict[str, dict[str, Any]] = {}
-    problems: list[str] = []
-    for key, raw in trunks.items():
-        entry, errors = _entry(key, raw, base_dir)
-        entries[key] = entry
-        problems += [f"{_where(key, err.field)}: {err.reason}" for err in errors]
-    if problems:
-        raise SpecError("trunks", "\n".join(problems))
-    return entries
-
-
-def _entry(key: str, raw: Any, base_dir: Path) -> tuple[dict[str, Any], list[SpecError]]:
-    """One entry with `name` defaulted, and every rule it breaks."""
     if not isinstance(raw, Mapping):
-        return {}, [SpecError("", f"must be a map of trunk fields, got {type(raw).__name__}", key)]
-    fields = dict(raw)
-    try:
-        loaded: dict[str, Any] = {}
-        if "file" in fields:
-            path = Path(str(fields.pop("file")))
-            loaded = load_file(path if path.is_absolute() else base_dir / path, key)
-        entry = {**loaded, **_normalize_keys(fields, key, "the stack config", ENTRY_FIELDS)}
-    except SpecError as err:
-        return {}, [err]
-    entry.setdefault("name", key)
-    # Passwords are checked by the provider once the secrets are known.
-    probe = {**entry, "auth_username": "", "auth_password": ""}
-    _, errors = parse_spec(probe)
-    return entry, errors
-
-
-def credential_fields(key: str, creds: Any) -> dict[str, str]:
-    """`{auth_username, auth_password}` for one trunk from the secret credentials object."""
-    entry = (creds or {}).get(key) if isinstance(creds, Mapping) else None
-    if entry is None:
+        problems.append((f"{NAMESPACE}:credentials", "must be a map of trunk key to {username, password}"))
         return {}
-    if not isinstance(entry, Mapping):
-        raise SpecError("credentials", "must be {username, password}", key)
-    unknown = set(entry) - set(CREDENTIAL_FIELDS)
-    if unknown:
-        raise SpecError("credentials", f"unknown key(s) {sorted(unknown)}; use username and password", key)
-    # A YAML null must not become the literal password "None".
-    return {f"auth_{k}": "" if v is None else str(v) for k, v in entry.items()}
+    found: dict[str, Credentials] = {}
+    for key, leaves in raw.items():
+        key = str(key)
+        if key not in entries:
+            problems.append((credentials_path(key), _orphan(key, entries)))
+        if leaves is None:
+            continue
+        if not isinstance(leaves, Mapping):
+            problems.append((credentials_path(key), f"must be a map with username and password, "
+                                                    f"got {type(leaves).__name__}"))
+            continue
+        values = _credential_values(key, leaves, secret, plaintext_leaves, problems)
+        if values is not None and key in entries:
+            found[key] = Credentials(values.get("username", ""), values.get("password", ""))
+    return found
+
+
+def _credential_values(key: str, leaves: Mapping[str, Any], secret: bool,
+                       plaintext_leaves: set[tuple[str, str]], problems: Problems) -> dict[str, str] | None:
+    """The username and password of one entry, or None when a rule is broken."""
+    values: dict[str, str] = {}
+    broken = False
+    for leaf, value in leaves.items():
+        leaf = str(leaf)
+        path = credentials_path(key, leaf)
+        if leaf not in CREDENTIAL_FIELDS:
+            near = difflib.get_close_matches(leaf, CREDENTIAL_FIELDS, n=1, cutoff=0.6)
+            hint = f"did you mean {near[0]!r}? " if near else ""
+            problems.append((path, f"unknown key; {hint}known keys: {', '.join(CREDENTIAL_FIELDS)}"))
+            broken = True
+            continue
+        # With --path, `pulumi config set` stores digits as a number; a YAML null is no value.
+        if value is None:
+            value = ""
+        elif isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            problems.append((path, f"must be a string, got {type(value).__name__}"))
+            broken = True
+            continue
+        if value and (not secret or (key, leaf) in plaintext_leaves):
+            problems.append((path, f"is stored in plain text; SIP credentials must be secrets: run "
+                                   f"{secret_command(key, leaf)}"))
+            broken = True
+        values[leaf] = value
+    if broken:
+        return None
+    username, password = values.get("username", ""), values.get("password", "")
+    pair = "set both, or set both to \"\" to clear the trunk's auth on purpose"
+    if password and not username:
+        problems.append((credentials_path(key, "username"), f"is empty while password is set; {pair}"))
+        return None
+    if username and not password:
+        problems.append((credentials_path(key, "password"), f"is empty while username is set; {pair}"))
+        return None
+    return values
+
+
+def _orphan(key: str, entries: Mapping[str, TrunkEntry]) -> str:
+    """Why credentials under `key` reach no trunk, and how to fix that."""
+    renamed = [k for k, entry in entries.items() if key in entry.aliases]
+    if renamed:
+        return (f"matches no trunk in {NAMESPACE}:trunks: trunk {renamed[0]!r} lists {key!r} in its aliases; "
+                f"move these credentials to {credentials_path(renamed[0])}")
+    near = difflib.get_close_matches(key, list(entries), n=1, cutoff=0.6)
+    hint = f"; did you mean {near[0]!r}?" if near else "."
+    return (f"matches no trunk key in {NAMESPACE}:trunks{hint} After renaming a trunk key, list the old key in "
+            f"the entry's aliases (aliases: [{key}]) so that the trunk keeps its ID, and move its credentials "
+            "to the new key")
+
+
+def plaintext_credentials(stack_config: Any) -> set[tuple[str, str]]:
+    """(key, leaf) pairs of `livekit-sip:credentials` stored without `secure:` in a stack file's `config:`.
+
+    Pulumi tells a program only whether a top-level key holds any secret, so a plain
+    password next to a secret username is invisible through its API; the stack file
+    shows each leaf. Empty values are left out: they hold nothing secret.
+    """
+    if not isinstance(stack_config, Mapping):
+        return set()
+    creds = stack_config.get(f"{NAMESPACE}:credentials")
+    if not isinstance(creds, Mapping):
+        return set()
+    return {(str(key), str(leaf)) for key, leaves in creds.items() if isinstance(leaves, Mapping)
+            for leaf, value in leaves.items()
+            if value not in (None, "") and not (isinstance(value, Mapping) and "secure" in value)}

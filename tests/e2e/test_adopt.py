@@ -140,8 +140,12 @@ def test_a_file_entry_with_lk_json_makes_the_trunk_lk_makes(
         tmp_path: Path, livekit: Any, settings: Settings, clean_project: None) -> None:
     project = Project.create(tmp_path / "project", connection(livekit.url, settings), stack_name="adopt")
     (project.work_dir / "trunks").mkdir()
-    (project.work_dir / "trunks" / "from-lk.json").write_text(json.dumps(LK_FILE, indent=2))
+    # The file is committed, so its credentials move to the stack's secrets.
+    committed = {"trunk": {k: v for k, v in LK_FILE["trunk"].items() if not k.startswith("auth_")}}
+    (project.work_dir / "trunks" / "from-lk.json").write_text(json.dumps(committed, indent=2))
     project.set_trunks({"from-lk": {"file": "trunks/from-lk.json"}})
+    project.cli("config", "set", "--secret", "--path", "livekit-sip:credentials.from-lk.username", LK_USERNAME)
+    project.cli("config", "set", "--secret", "--path", "livekit-sip:credentials.from-lk.password", LK_PASSWORD)
     project.run("up")
     ours = official.list_trunks(settings)[project.outputs()["trunkIds"]["from-lk"]]
 
@@ -152,7 +156,7 @@ def test_a_file_entry_with_lk_json_makes_the_trunk_lk_makes(
     actual = json_format.MessageToDict(ours, preserving_proto_field_name=True)
     assert expected.pop("sip_trunk_id") != actual.pop("sip_trunk_id")
     assert actual == expected
-    assert actual["auth_password"] == LK_PASSWORD, "the file's credentials reach LiveKit"
+    assert actual["auth_password"] == LK_PASSWORD, "the stack's credentials reach LiveKit"
     assert project.leaks([LK_PASSWORD, LK_USERNAME, settings.api_secret]) == []
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -11,10 +11,10 @@ from pulumi.dynamic import Config, ConfigureRequest
 from livekit_sip.client import SIPClient
 from livekit_sip.enums import MediaEncryption
 from livekit_sip.errors import TrunkError
-from livekit_sip.outbound.models import OutboundTrunkInfo
-from livekit_sip.provider import TrunkProvider
+from livekit_sip.outbound.models import OutboundTrunkInfo, OutboundTrunkUpdate
+from livekit_sip.wire import Codec, ListUpdate, MediaConfig
+from livekit_sip.provider import AUTH_GIVEN, RESOURCE_NAME, TrunkProvider
 from livekit_sip.settings import Settings
-from livekit_sip.wire import Codec, MediaConfig
 from tests.support.proxy import Proxy
 
 SPEC: dict[str, Any] = {"name": "prov", "address": "sip.example.com", "numbers": ["+15105557000"],
@@ -99,10 +99,65 @@ def test_update_of_a_trunk_deleted_out_of_band_says_to_refresh(
         provider.update(created.id, dict(created.outs), checked(provider, name="renamed"))
 
 
-def test_adopting_a_missing_trunk_names_the_id(clean_project: None, settings: Settings) -> None:
+def test_adopting_a_missing_trunk_fails_check_naming_the_id_and_the_fix(
+        clean_project: None, settings: Settings) -> None:
     provider = provider_for(settings.url, settings)
-    with pytest.raises(TrunkError, match="adopt_trunk_id ST_doesnotexist does not exist"):
-        provider.create(checked(provider, adopt_trunk_id="ST_doesnotexist"))
+    [failure] = provider.check({}, {**SPEC, "adopt_trunk_id": "ST_doesnotexist", RESOURCE_NAME: "telnyx-us"}).failures
+    assert failure.property == "adopt_trunk_id"
+    assert "ST_doesnotexist does not exist in this LiveKit project" in failure.reason
+    assert "remove adoptTrunkId from livekit-sip:trunks.telnyx-us" in failure.reason
+
+
+def test_a_trunk_to_adopt_that_vanishes_after_check_fails_create_with_the_fix(
+        clean_project: None, settings: Settings, make_trunk: Callable[..., OutboundTrunkInfo], client: SIPClient) -> None:
+    provider = provider_for(settings.url, settings)
+    doomed = make_trunk()
+    inputs = checked(provider, adopt_trunk_id=doomed.sip_trunk_id)
+    client.outbound.delete(doomed.sip_trunk_id)
+    with pytest.raises(TrunkError, match=f"adopt_trunk_id {doomed.sip_trunk_id} does not exist.*remove adoptTrunkId"):
+        provider.create(inputs)
+    assert client.outbound.list() == []
+
+
+def test_check_of_an_adopt_names_the_trunk_and_makes_one_call(
+        clean_project: None, recorded: Proxy, settings: Settings, make_trunk: Callable[..., OutboundTrunkInfo]) -> None:
+    existing = make_trunk(name="Telnyx US")
+    provider = provider_for(recorded.url, settings)
+    result = provider.check({}, {**SPEC, "adopt_trunk_id": existing.sip_trunk_id})
+    assert result.failures == []
+    assert recorded.methods() == ["GetSIPOutboundTrunk"]
+    recorded.reset()
+    provider.check(result.inputs, {**SPEC, "adopt_trunk_id": existing.sip_trunk_id})
+    assert recorded.methods() == [], "an adopted trunk already in state costs no call"
+
+
+def test_adopting_a_trunk_with_credentials_and_giving_none_fails_check(
+        clean_project: None, settings: Settings, make_trunk: Callable[..., OutboundTrunkInfo]) -> None:
+    existing = make_trunk(auth_username="someone", auth_password="hunter2-secret")
+    provider = provider_for(settings.url, settings)
+    news = {**SPEC, "auth_username": "", "auth_password": "", "adopt_trunk_id": existing.sip_trunk_id}
+    [failure] = provider.check({}, {**news, AUTH_GIVEN: False}).failures
+    assert f"{existing.sip_trunk_id} has SIP credentials in LiveKit" in failure.reason
+    assert "hunter2-secret" not in failure.reason and "someone" not in failure.reason
+    assert provider.check({}, {**news, AUTH_GIVEN: True}).failures == []
+
+
+def test_update_after_drift_restores_the_trunk_with_one_replace(
+        clean_project: None, recorded: Proxy, settings: Settings, client: SIPClient) -> None:
+    provider = provider_for(recorded.url, settings)
+    inputs = checked(provider, numbers=["+15105557000", "+15105557001"])
+    created = provider.create(inputs)
+    client.outbound.update(created.id, OutboundTrunkUpdate(name="edited by hand", auth_password="hand-set",
+                                          numbers=ListUpdate(add=["+15105557999"], remove=["+15105557001"])))
+    recorded.reset()
+    news = checked(provider, numbers=["+15105557000", "+15105557001", "+15105557002"], address="sip2.example.com")
+    result = provider.update(created.id, created.outs, news)
+    assert [c.method for c in recorded.calls] == ["UpdateSIPOutboundTrunk", "UpdateSIPOutboundTrunk"]
+    assert "update" in recorded.calls[0].body and "replace" in recorded.calls[1].body
+    live = client.outbound.get(created.id)
+    assert (live.name, live.address, live.auth_password) == ("prov", "sip2.example.com", "p")
+    assert sorted(live.numbers) == ["+15105557000", "+15105557001", "+15105557002"]
+    assert result.outs["name"] == "prov"
 
 
 def test_delete_of_a_missing_trunk_is_not_an_error(clean_project: None, settings: Settings) -> None:
@@ -113,8 +168,7 @@ def test_adopting_keeps_the_media_the_spec_leaves_out_and_replaces_the_rest(
         clean_project: None, recorded: Proxy, settings: Settings, client: SIPClient) -> None:
     media = MediaConfig(codecs=[Codec(name="PCMU", rate=8000)], only_listed_codecs=True, media_timeout="20s",
                         encryption=MediaEncryption.ALLOW)
-    existing = client.outbound.create(
-        OutboundTrunkInfo(name="old", address="sip.example.org", numbers=["+15105557200"], media=media))
+    existing = client.outbound.create(OutboundTrunkInfo(name="old", address="sip.example.org", numbers=["+15105557200"], media=media))
     provider = provider_for(recorded.url, settings)
     adopted = provider.create(checked(provider, adopt_trunk_id=existing.sip_trunk_id, media_timeout="1m"))
     assert recorded.methods() == ["GetSIPOutboundTrunk", "UpdateSIPOutboundTrunk"]

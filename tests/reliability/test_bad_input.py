@@ -70,18 +70,34 @@ def test_bad_spec_fails_preview_naming_key_and_field_without_api_calls(
     assert fault_proxy.calls == []
 
 
-def test_username_without_password_fails_preview_in_the_provider_check(
+def test_username_without_password_fails_preview_naming_the_credentials_key(
         project: Project, fault_proxy: Proxy) -> None:
     project.set_trunks({"half-credentials": dict(OK)})
     project.cli("config", "set", "--secret", "--path", "livekit-sip:credentials.half-credentials.username", "only-user")
     fault_proxy.reset()
     text = failed_preview(project)
     project.cli("config", "rm", "livekit-sip:credentials")
-    assert "half-credentials" in text
-    assert "auth_password: is empty while auth_username is set" in text
+    assert "livekit-sip:credentials.half-credentials.password: is empty while username is set" in text
     assert fault_proxy.calls == []
     assert "only-user" not in text
 
 
 def test_at_least_twenty_bad_inputs_are_covered() -> None:
     assert len(CASES) + 1 >= 20
+
+
+def test_credentials_set_only_in_plain_text_fail_preview_with_the_secret_command(
+        project: Project, fault_proxy: Proxy) -> None:
+    project.set_trunks({"plain-credentials": dict(OK)})
+    for leaf, value in (("username", "plain-user-bad"), ("password", "plain-Pa55word-bad")):
+        project.cli("config", "set", "--plaintext", "--path", f"livekit-sip:credentials.plain-credentials.{leaf}",
+                    value)
+    fault_proxy.reset()
+    text = failed_preview(project)
+    project.cli("config", "rm", "livekit-sip:credentials")
+    for leaf in ("username", "password"):
+        assert (f"livekit-sip:credentials.plain-credentials.{leaf}: is stored in plain text; SIP credentials must "
+                f"be secrets: run pulumi config set --secret --path 'livekit-sip:credentials.plain-credentials."
+                f"{leaf}' <value>") in text
+    assert "plain-user-bad" not in text and "plain-Pa55word-bad" not in text
+    assert fault_proxy.calls == []

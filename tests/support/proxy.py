@@ -4,7 +4,8 @@ Every request is recorded as (RPC method, JSON body, status, when it arrived and
 was answered). A `fault` callable may answer instead of the server: return
 (status, body) to send that, or "stall" to hold the connection until the proxy
 stops, or "drop" to let the server answer and then cut the connection before the
-answer arrives. `delay` adds a fixed round trip to every request, as a LiveKit
+answer arrives, or "land" to let the server do the work and then hold its answer
+until the proxy stops. `delay` adds a fixed round trip to every request, as a LiveKit
 project tens of milliseconds away would; `limit` is a token bucket beyond which
 requests get 429 `resource_exhausted` with a Retry-After header, as a rate-limited
 project answers.
@@ -106,6 +107,10 @@ class Proxy:
                     proxy._forward(self.path, raw, dict(self.headers.items()))
                     self.close_connection = True
                     self.connection.shutdown(2)
+                    return
+                if answer == "land":  # the server does the work, the answer never comes
+                    call.status = proxy._forward(self.path, raw, dict(self.headers.items()))[0]
+                    proxy._stop.wait()
                     return
                 if isinstance(answer, tuple):
                     status, text = answer

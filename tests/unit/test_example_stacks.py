@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from livekit_sip.stack_config import trunk_entries
+from livekit_sip.stack_config import read_stack_config
 
 ROOT = Path(__file__).resolve().parents[2]
 STACKS = sorted((ROOT / "stacks").glob("Pulumi.*.yaml"))
@@ -21,8 +21,8 @@ def test_local_dev_and_prod_stacks_exist() -> None:
 @pytest.mark.parametrize("path", STACKS, ids=[p.stem for p in STACKS])
 def test_example_stack_trunks_validate(path: Path) -> None:
     config = yaml.safe_load(path.read_text())["config"]
-    entries = trunk_entries(config["livekit-sip:trunks"], ROOT)
-    assert entries and all(e["address"] and e["numbers"] for e in entries.values())
+    stack = read_stack_config(config["livekit-sip:trunks"], ROOT, protect=config.get("livekit-sip:protect"))
+    assert stack.trunks and all(e.fields["address"] and e.fields["numbers"] for e in stack.trunks.values())
 
 
 def test_readme_cloud_quickstart_block_validates() -> None:
@@ -30,4 +30,4 @@ def test_readme_cloud_quickstart_block_validates() -> None:
     blocks = [b for b in re.findall(r"```yaml\n(.*?)```", readme, re.S) if b.startswith("config:")]
     assert blocks, "README has no stack config block"
     config = yaml.safe_load(blocks[0].replace("{secure: ...}", "x"))["config"]
-    assert set(trunk_entries(config["livekit-sip:trunks"], ROOT)) == {"telnyx-us", "twilio-eu"}
+    assert set(read_stack_config(config["livekit-sip:trunks"], ROOT).trunks) == {"telnyx-us", "twilio-eu"}

@@ -12,9 +12,9 @@ import yaml
 from livekit_sip.__main__ import main
 from livekit_sip.export import render, slugify, stack_keys, trunk_entry
 from livekit_sip.outbound.models import OutboundTrunkInfo
-from livekit_sip.outbound.spec import OutboundTrunkSpec, parse_spec
-from livekit_sip.stack_config import trunk_entries
 from livekit_sip.wire import MediaConfig
+from livekit_sip.outbound.spec import OutboundTrunkSpec, parse_spec
+from livekit_sip.stack_config import read_stack_config
 
 KEY = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*\Z")
 USERNAME = "telnyx-user-export"
@@ -165,7 +165,7 @@ def test_an_empty_name_is_kept_empty_rather_than_defaulting_to_the_key() -> None
 @pytest.mark.parametrize("trunks", [[FULL], [PLAIN], [trunk("ST_noname1", "")], [PLAIN, trunk("ST_dup1", "plain")]],
                          ids=["every-field", "defaults", "empty-name", "colliding-names"])
 def test_the_program_reads_each_entry_back_as_the_trunk_it_came_from(trunks: list[OutboundTrunkInfo]) -> None:
-    entries = trunk_entries(exported(render(trunks)), Path("."))
+    entries = {key: e.fields for key, e in read_stack_config(exported(render(trunks)), Path(".")).trunks.items()}
     assert list(entries) == stack_keys(trunks)
     for entry, info in zip(entries.values(), trunks, strict=True):
         secrets = {"auth_username": info.auth_username, "auth_password": info.auth_password}

@@ -8,7 +8,9 @@ import pytest
 from pulumi.dynamic import Config, ConfigureRequest
 from pulumi.runtime import rpc
 
-from livekit_sip.provider import TrunkProvider
+from livekit_sip import provider as provider_module
+from livekit_sip.errors import TrunkError
+from livekit_sip.provider import AUTH_GIVEN, RESOURCE_NAME, TrunkProvider
 
 SETTINGS = {"livekit:url": "https://example.livekit.cloud", "livekit:apiKey": "APIkey",
             "livekit:apiSecret": "s" * 32}
@@ -167,3 +169,74 @@ def test_unexpected_provider_errors_keep_their_traceback(monkeypatch: pytest.Mon
         text = traceback.format_exc()
     assert text.startswith("Traceback (most recent call last):")
     assert "in create" in text
+
+
+# --- credentials never go missing silently ------------------------------------------------------
+
+WITH_AUTH = {**BASE, "auth_username": "user", "auth_password": "hunter2-secret"}
+
+
+def test_check_drops_the_inputs_only_it_reads() -> None:
+    result = configured().check({}, {**BASE, AUTH_GIVEN: True, RESOURCE_NAME: "telnyx-us"})
+    assert result.failures == []
+    assert AUTH_GIVEN not in result.inputs and RESOURCE_NAME not in result.inputs
+
+
+def test_credentials_that_disappear_fail_check_with_how_to_clear_them_on_purpose() -> None:
+    olds = configured().check({}, dict(WITH_AUTH)).inputs
+    result = configured().check(olds, {**BASE, "auth_username": "", "auth_password": "",
+                                       AUTH_GIVEN: False, RESOURCE_NAME: "telnyx-us"})
+    [failure] = result.failures
+    assert failure.property == "auth_username"
+    assert "would be cleared" in failure.reason
+    assert "pulumi config set --secret --path 'livekit-sip:credentials.telnyx-us.username' \"\"" in failure.reason
+    assert "hunter2-secret" not in failure.reason and "user'" not in failure.reason
+
+
+def test_credentials_given_as_empty_strings_clear_auth_on_purpose() -> None:
+    olds = configured().check({}, dict(WITH_AUTH)).inputs
+    result = configured().check(olds, {**BASE, "auth_username": "", "auth_password": "", AUTH_GIVEN: True})
+    assert result.failures == []
+    assert (result.inputs["auth_username"], result.inputs["auth_password"]) == ("", "")
+
+
+def test_a_trunk_that_never_had_credentials_needs_none() -> None:
+    olds = configured().check({}, dict(BASE)).inputs
+    assert configured().check(olds, {**BASE, AUTH_GIVEN: False}).failures == []
+
+
+def test_changed_credentials_pass_check() -> None:
+    olds = configured().check({}, dict(WITH_AUTH)).inputs
+    news = {**WITH_AUTH, "auth_password": "rotated", AUTH_GIVEN: True}
+    assert configured().check(olds, news).failures == []
+
+
+# --- one run of the provider process: adopted trunks are never deleted -------------------------
+
+
+def closed_port_provider() -> TrunkProvider:
+    """A provider whose every API call would fail: proves a method made none."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return configured({**SETTINGS, "livekit:url": f"http://127.0.0.1:{port}", "livekit-sip:deadline": "0.3"})
+
+
+def test_delete_of_a_trunk_another_resource_holds_in_this_run_is_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(provider_module, "HELD", provider_module._Held())
+    provider = closed_port_provider()
+    provider.diff("ST_heldheldheld", outputs(), outputs())  # the resource that keeps the trunk
+    provider.delete("ST_heldheldheld", outputs())  # no call: a call to the closed port would raise
+    with pytest.raises(TrunkError, match="delete failed"):
+        provider.delete("ST_otherotherot", outputs())
+
+
+def test_adopting_a_trunk_another_resource_holds_is_refused_before_any_call(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(provider_module, "HELD", provider_module._Held())
+    provider = closed_port_provider()
+    provider.diff("ST_heldheldheld", outputs(), outputs())
+    with pytest.raises(TrunkError, match="another resource of this stack holds this trunk"):
+        provider.create({**outputs(), "adopt_trunk_id": "ST_heldheldheld"})

@@ -59,3 +59,20 @@ def test_credentials_are_secret_outputs_even_when_given_plain() -> Any:
 
     return pulumi.Output.from_input(secrets()).apply(lambda flags: None if flags == [True, True, False]
                                                      else pytest.fail(f"secret flags {flags}"))
+
+
+@pulumi.runtime.test
+def test_the_provider_learns_whether_credentials_were_given_at_all() -> Any:
+    trunks = [
+        OutboundTrunk("none", OutboundTrunkArgs(address="sip.example.com", numbers=["+15105550100"])),
+        OutboundTrunk("cleared", OutboundTrunkArgs(address="sip.example.com", numbers=["+15105550100"],
+                                                   auth_username="", auth_password="")),
+        OutboundTrunk("set", OutboundTrunkArgs(address="sip.example.com", numbers=["+15105550100"],
+                                               auth_username="u", auth_password="p")),
+    ]
+
+    def check(_: Any) -> None:
+        given = {args.name: (args.inputs["auth_given"], args.inputs["resource_name"]) for args in registered}
+        assert given == {"none": (False, "none"), "cleared": (True, "cleared"), "set": (True, "set")}
+
+    return pulumi.Output.all(*(trunk.sip_trunk_id for trunk in trunks)).apply(check)

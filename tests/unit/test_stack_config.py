@@ -8,22 +8,35 @@ from typing import Any
 
 import pytest
 
-from livekit_sip.errors import SpecError
-from livekit_sip.stack_config import camel, credential_fields, snake, trunk_entries
+from livekit_sip.errors import ConfigError
+from livekit_sip.stack_config import (
+    Credentials,
+    camel,
+    plaintext_credentials,
+    read_stack_config,
+    snake,
+)
 
 MINIMAL: dict[str, Any] = {"address": "sip.telnyx.com", "numbers": ["+15105550100"]}
 
 
 def entries(trunks: Any, base_dir: Path | None = None) -> dict[str, dict[str, Any]]:
-    return trunk_entries(trunks, base_dir or Path("/nonexistent"))
+    """The trunk fields of each entry."""
+    stack = read_stack_config(trunks, base_dir or Path("/nonexistent"))
+    return {key: entry.fields for key, entry in stack.trunks.items()}
+
+
+def problems(trunks: Any = None, base_dir: Path | None = None, **kwargs: Any) -> list[tuple[str, str]]:
+    """Every (stack path, message) the config is refused with."""
+    with pytest.raises(ConfigError) as caught:
+        read_stack_config(trunks, base_dir or Path("/nonexistent"), **kwargs)
+    assert str(caught.value) == "\n".join(f"{path}: {message}" for path, message in caught.value.problems)
+    return caught.value.problems
 
 
 def config_error(trunks: Any, base_dir: Path | None = None) -> str:
-    """The message of the SpecError the config raises."""
-    with pytest.raises(SpecError) as caught:
-        entries(trunks, base_dir)
-    assert caught.value.field == "trunks"
-    return caught.value.reason
+    """The message of the ConfigError the config raises: one line per problem."""
+    return "\n".join(f"{path}: {message}" for path, message in problems(trunks, base_dir))
 
 
 def write_json(path: Path, data: Any) -> Path:
@@ -83,8 +96,7 @@ def test_no_trunks_config_means_no_entries() -> None:
 
 
 def test_trunks_must_be_a_map() -> None:
-    with pytest.raises(SpecError, match="livekit-sip:trunks must be a map"):
-        entries(["a", "b"])
+    assert problems(["a", "b"]) == [("livekit-sip:trunks", "must be a map of trunk key to trunk")]
 
 
 def test_entry_must_be_a_map_of_fields() -> None:
@@ -244,10 +256,20 @@ def test_stack_config_fields_override_the_file(tmp_path: Path) -> None:
     assert entry["address"] == "example.pstn.twilio.com"
 
 
-def test_file_may_carry_credentials_for_the_provider(tmp_path: Path) -> None:
-    write_json(tmp_path / "a.json", {"trunk": {**LK_FILE["trunk"], "auth_username": "u", "auth_password": "p"}})
+@pytest.mark.parametrize("key", ["auth_password", "authPassword", "auth_username"])
+def test_credentials_in_a_file_are_refused_with_the_secret_setting(tmp_path: Path, key: str) -> None:
+    write_json(tmp_path / "a.json", {"trunk": {**LK_FILE["trunk"], key: "hunter2-secret"}})
+    [(path, message)] = problems({"a": {"file": "a.json"}}, tmp_path)
+    leaf = "password" if "assword" in key else "username"
+    assert path == f"livekit-sip:trunks.a.{camel(snake(key))} (in file {str(tmp_path / 'a.json')!r})"
+    assert f"pulumi config set --secret --path 'livekit-sip:credentials.a.{leaf}' <value>" in message
+    assert "hunter2-secret" not in message
+
+
+def test_empty_credentials_in_a_file_are_dropped(tmp_path: Path) -> None:
+    write_json(tmp_path / "a.json", {"trunk": {**LK_FILE["trunk"], "auth_username": "", "auth_password": ""}})
     entry = entries({"a": {"file": "a.json"}}, tmp_path)["a"]
-    assert (entry["auth_username"], entry["auth_password"]) == ("u", "p")
+    assert "auth_username" not in entry and "auth_password" not in entry
 
 
 def test_file_media_encryption_is_read_from_media(tmp_path: Path) -> None:
@@ -335,44 +357,185 @@ def test_invalid_value_from_a_file_is_reported(tmp_path: Path) -> None:
 # --- credentials ---------------------------------------------------------------------------
 
 
-def test_credentials_become_auth_fields() -> None:
-    creds = {"telnyx-us": {"username": "user", "password": "hunter2-secret"}}
-    assert credential_fields("telnyx-us", creds) == {"auth_username": "user", "auth_password": "hunter2-secret"}
+TWO = {"telnyx-us": MINIMAL, "twilio-eu": {**MINIMAL, "numbers": ["+442071838750"]}}
 
 
-def test_credentials_of_another_trunk_are_not_used() -> None:
-    assert credential_fields("twilio-eu", {"telnyx-us": {"username": "u", "password": "p"}}) == {}
+def read(credentials: Any, trunks: Any = None, **kwargs: Any) -> dict[str, Credentials]:
+    return read_stack_config(trunks or TWO, Path("/nonexistent"), credentials=credentials, **kwargs).credentials
 
 
-@pytest.mark.parametrize("creds", [None, {}, "not a map", {"t": None}])
-def test_absent_credentials_give_no_fields(creds: Any) -> None:
-    assert credential_fields("t", creds) == {}
+def test_credentials_are_read_by_trunk_key() -> None:
+    creds = read({"telnyx-us": {"username": "user", "password": "hunter2-secret"}})
+    assert creds == {"telnyx-us": Credentials("user", "hunter2-secret")}
 
 
-def test_partial_credentials_give_only_what_is_set() -> None:
-    assert credential_fields("t", {"t": {"password": "p"}}) == {"auth_password": "p"}
+def test_credentials_never_show_in_a_repr() -> None:
+    assert "hunter2-secret" not in repr(read({"telnyx-us": {"username": "u", "password": "hunter2-secret"}}))
 
 
-def test_non_string_credentials_are_stringified_and_null_is_empty() -> None:
-    assert credential_fields("t", {"t": {"username": 1234, "password": None}}) == {
-        "auth_username": "1234", "auth_password": ""
-    }
+@pytest.mark.parametrize("creds", [None, {}, {"telnyx-us": None}])
+def test_absent_credentials_give_no_entry(creds: Any) -> None:
+    assert read(creds) == {}
 
 
-def test_unknown_credential_key_is_refused_naming_the_trunk() -> None:
-    with pytest.raises(SpecError) as caught:
-        credential_fields("t", {"t": {"user": "u", "password": "hunter2-secret"}})
-    assert caught.value.field == "credentials"
-    assert caught.value.trunk == "t"
-    assert "['user']" in caught.value.reason
-    assert "hunter2-secret" not in str(caught.value)
+def test_both_empty_is_an_explicit_entry_that_clears_auth() -> None:
+    assert read({"telnyx-us": {"username": "", "password": ""}}) == {"telnyx-us": Credentials("", "")}
 
 
-def test_credentials_entry_must_be_a_map() -> None:
-    with pytest.raises(SpecError, match=r"must be \{username, password\}") as caught:
-        credential_fields("t", {"t": "user:hunter2-secret"})
-    assert "hunter2-secret" not in str(caught.value)
+def test_digits_stored_as_a_number_by_config_set_path_are_a_string_and_null_is_empty() -> None:
+    assert read({"telnyx-us": {"username": 1234, "password": 5678}}) == {"telnyx-us": Credentials("1234", "5678")}
+    assert read({"telnyx-us": {"username": None, "password": None}}) == {"telnyx-us": Credentials("", "")}
 
+
+def test_credentials_of_an_unknown_key_name_the_key_the_closest_trunk_and_aliases() -> None:
+    [(path, message)] = problems(TWO, credentials={"telnyx_us": {"username": "u", "password": "hunter2-secret"}})
+    assert path == "livekit-sip:credentials.telnyx_us"
+    assert "matches no trunk key in livekit-sip:trunks; did you mean 'telnyx-us'?" in message
+    assert "aliases: [telnyx_us]" in message
+    assert "hunter2-secret" not in message
+
+
+def test_credentials_left_under_a_renamed_key_point_to_the_new_key() -> None:
+    trunks = {"telnyx-usa": {**MINIMAL, "aliases": ["telnyx-us"]}}
+    [(path, message)] = problems(trunks, credentials={"telnyx-us": {"username": "u", "password": "p"}})
+    assert path == "livekit-sip:credentials.telnyx-us"
+    assert "trunk 'telnyx-usa' lists 'telnyx-us' in its aliases" in message
+    assert "move these credentials to livekit-sip:credentials.telnyx-usa" in message
+
+
+def test_credentials_of_a_trunk_whose_entry_is_broken_are_not_called_orphans() -> None:
+    found = problems({"t": "sip.example.com"}, credentials={"t": {"username": "u", "password": "p"}})
+    assert [path for path, _ in found] == ["livekit-sip:trunks.t"]
+
+
+def test_a_typo_in_credentials_names_the_full_path_and_the_known_keys() -> None:
+    [(path, message)] = problems(TWO, credentials={"telnyx-us": {"username": "u", "pasword": "hunter2-secret"}})
+    assert path == "livekit-sip:credentials.telnyx-us.pasword"
+    assert message == "unknown key; did you mean 'password'? known keys: username, password"
+
+
+def test_a_password_without_a_username_names_the_username_key() -> None:
+    [(path, message)] = problems(TWO, credentials={"telnyx-us": {"password": "hunter2-secret"}})
+    assert path == "livekit-sip:credentials.telnyx-us.username"
+    assert message.startswith("is empty while password is set")
+    assert "hunter2-secret" not in message
+
+
+def test_a_username_without_a_password_names_the_password_key() -> None:
+    [(path, _)] = problems(TWO, credentials={"telnyx-us": {"username": "u", "password": ""}})
+    assert path == "livekit-sip:credentials.telnyx-us.password"
+
+
+@pytest.mark.parametrize("creds", [{"telnyx-us": "user:hunter2-secret"}, "hunter2-secret"])
+def test_credentials_that_are_not_maps_are_refused_without_their_value(creds: Any) -> None:
+    [(path, message)] = problems(TWO, credentials=creds)
+    assert path.startswith("livekit-sip:credentials") and "must be a map" in message
+    assert "hunter2-secret" not in message
+
+
+def test_a_non_string_credential_is_refused_without_its_value() -> None:
+    [(path, message)] = problems(TWO, credentials={"telnyx-us": {"username": "u", "password": ["hunter2-secret"]}})
+    assert (path, message) == ("livekit-sip:credentials.telnyx-us.password", "must be a string, got list")
+
+
+def test_plaintext_credentials_are_refused_with_the_secret_command() -> None:
+    found = problems(TWO, credentials={"telnyx-us": {"username": "u", "password": "hunter2-secret"}},
+                     credentials_secret=False)
+    assert [path for path, _ in found] == ["livekit-sip:credentials.telnyx-us.username",
+                                           "livekit-sip:credentials.telnyx-us.password"]
+    assert found[1][1] == ("is stored in plain text; SIP credentials must be secrets: run pulumi config set "
+                           "--secret --path 'livekit-sip:credentials.telnyx-us.password' <value>")
+
+
+def test_one_plaintext_leaf_next_to_secret_ones_is_refused() -> None:
+    found = problems(TWO, credentials={"telnyx-us": {"username": "u", "password": "hunter2-secret"}},
+                     plaintext_leaves=[("telnyx-us", "password")])
+    assert [path for path, _ in found] == ["livekit-sip:credentials.telnyx-us.password"]
+
+
+def test_empty_plaintext_credentials_hold_no_secret_and_are_accepted() -> None:
+    assert read({"telnyx-us": {"username": "", "password": ""}}, credentials_secret=False) == {
+        "telnyx-us": Credentials("", "")}
+
+
+def test_plaintext_leaves_are_found_in_a_stack_file() -> None:
+    config = {"livekit-sip:credentials": {
+        "telnyx-us": {"username": {"secure": "v1:abc"}, "password": "hunter2-secret"},
+        "twilio-eu": {"username": {"secure": "v1:def"}, "password": {"secure": "v1:ghi"}},
+        "cleared": {"username": "", "password": ""},
+    }}
+    assert plaintext_credentials(config) == {("telnyx-us", "password")}
+    assert plaintext_credentials(None) == set() and plaintext_credentials({"livekit-sip:credentials": "x"}) == set()
+
+
+# --- one round: every problem of every entry ---------------------------------------------------
+
+
+def test_a_key_level_problem_does_not_hide_the_field_problems_of_the_entry() -> None:
+    found = problems({"telnyx-us": {**MINIMAL, "authPassword": "hunter2-secret", "numbers": ["5105550100"],
+                                    "transport": "quic"},
+                      "twilio-eu": {**MINIMAL, "destinationCountry": "USA"}},
+                     credentials={"twilio-eu": {"username": "u", "pasword": "p"}})
+    assert [path for path, _ in found] == [
+        "livekit-sip:trunks.telnyx-us.authPassword",
+        "livekit-sip:trunks.telnyx-us.numbers[0]",
+        "livekit-sip:trunks.telnyx-us.transport",
+        "livekit-sip:trunks.twilio-eu.destinationCountry",
+        "livekit-sip:credentials.twilio-eu.pasword",
+    ]
+    assert all("hunter2-secret" not in message for _, message in found)
+
+
+def test_a_typo_key_does_not_also_report_the_field_it_meant_as_missing() -> None:
+    assert [path for path, _ in problems({"t": {"adress": "sip.example.com", "numbrs": ["*"]}})] == [
+        "livekit-sip:trunks.t.adress", "livekit-sip:trunks.t.numbrs"]
+
+
+# --- resource options: aliases, protect, retainOnDelete ---------------------------------------
+
+
+def test_options_are_read_apart_from_the_trunk_fields() -> None:
+    stack = read_stack_config({"t": {**MINIMAL, "aliases": ["old-t"], "protect": True, "retainOnDelete": "true"}},
+                              Path("."), protect="false")
+    entry = stack.trunks["t"]
+    assert (entry.aliases, entry.protect, entry.retain_on_delete, stack.protect) == (("old-t",), True, True, False)
+    assert entry.fields == {**MINIMAL, "name": "t"}
+
+
+def test_options_default_to_none_and_the_stack_default_to_false() -> None:
+    stack = read_stack_config({"t": MINIMAL}, Path("."))
+    assert (stack.trunks["t"].aliases, stack.trunks["t"].protect, stack.protect) == ((), None, False)
+    assert read_stack_config({"t": MINIMAL}, Path("."), protect="true").protect is True
+
+
+@pytest.mark.parametrize(("entry", "where", "reason"), [
+    ({"protect": "yes"}, "livekit-sip:trunks.t.protect", "must be true or false"),
+    ({"retain_on_delete": 1}, "livekit-sip:trunks.t.retainOnDelete", "must be true or false"),
+    ({"aliases": "old-t"}, "livekit-sip:trunks.t.aliases", "must be a list"),
+    ({"aliases": [""]}, "livekit-sip:trunks.t.aliases[0]", "non-empty string"),
+    ({"aliases": ["t"]}, "livekit-sip:trunks.t.aliases[0]", "this entry's own key"),
+    ({"aliases": ["u"]}, "livekit-sip:trunks.t.aliases[0]", "'u' is the key of another entry"),
+])
+def test_bad_options_are_named(entry: dict[str, Any], where: str, reason: str) -> None:
+    [(path, message)] = problems({"t": {**MINIMAL, **entry}, "u": MINIMAL})
+    assert path == where and reason in message
+
+
+def test_a_stack_wide_protect_that_is_not_a_flag_is_named() -> None:
+    assert problems({"t": MINIMAL}, protect="maybe") == [("livekit-sip:protect", "must be true or false")]
+
+
+def test_one_alias_claimed_by_two_entries_is_refused() -> None:
+    [(path, message)] = problems({"a": {**MINIMAL, "aliases": ["old"]}, "b": {**MINIMAL, "aliases": ["old"]}})
+    assert path == "livekit-sip:trunks.b.aliases[0]"
+    assert message == "'old' is also an alias of livekit-sip:trunks.a"
+
+
+def test_two_entries_adopting_one_trunk_are_refused_naming_both() -> None:
+    [(path, message)] = problems({"a": {**MINIMAL, "adoptTrunkId": "ST_abcdEFGH1234"},
+                                  "b": {**MINIMAL, "adopt_trunk_id": "ST_abcdEFGH1234"}})
+    assert path == "livekit-sip:trunks.b.adoptTrunkId"
+    assert message.startswith("ST_abcdEFGH1234 is also adopted by livekit-sip:trunks.a;")
 
 # --- key spelling helpers ----------------------------------------------------------------
 
