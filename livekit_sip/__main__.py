@@ -20,13 +20,11 @@ from pathlib import Path
 from livekit_sip.client import SIPClient
 from livekit_sip.errors import LiveKitError, SettingsError
 from livekit_sip.export import KEY_SOURCES, render
-from livekit_sip.models import TrunkInfo
+from livekit_sip.outbound.models import OutboundTrunkInfo
 from livekit_sip.recover import recover
 from livekit_sip.settings import ENV_KEYS, CleartextWarning, resolve
 
 PROG = "livekit-sip"
-#: Seconds one LiveKit call may take, retries included: long enough for a rate limit, short for a typo'd URL.
-DEADLINE = 30.0
 
 
 def main(argv: Sequence[str] | None = None, prog: str = PROG) -> int:
@@ -63,7 +61,7 @@ def main(argv: Sequence[str] | None = None, prog: str = PROG) -> int:
         return 130
 
 
-def _list_trunks(prog: str, command: str) -> tuple[list[TrunkInfo], str]:
+def _list_trunks(prog: str, command: str) -> tuple[list[OutboundTrunkInfo], str]:
     """Every outbound trunk of the project the environment names, and its URL."""
     missing = [name for name in ENV_KEYS.values() if not os.environ.get(name)]
     if missing:
@@ -74,9 +72,9 @@ def _list_trunks(prog: str, command: str) -> tuple[list[TrunkInfo], str]:
         settings = resolve(None, os.environ)
     for warning in caught:
         print(f"{prog} {command}: warning: {warning.message}", file=sys.stderr)
-    client = SIPClient(settings, deadline=DEADLINE)
+    client = SIPClient(settings)
     try:
-        return client.list(), settings.url
+        return client.outbound.list(), settings.url
     finally:
         client.close()
 

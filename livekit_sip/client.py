@@ -10,7 +10,7 @@ import httpx
 
 from livekit_sip.outbound.service import OutboundTrunkService
 from livekit_sip.settings import Settings
-from livekit_sip.twirp import DEADLINE, READ_TIMEOUT, TwirpClient
+from livekit_sip.twirp import READ_TIMEOUT, TwirpClient
 
 
 class SIPClient:
@@ -19,7 +19,7 @@ class SIPClient:
     Args:
         settings: the project's URL, API key and secret.
         transport: an httpx transport, for tests; the default pools connections.
-        deadline: seconds one call may take across all its attempts.
+        deadline: seconds one call may take across all its attempts; `settings.deadline` if None.
         read_timeout: seconds to wait for an answer to one attempt.
 
     Attributes:
@@ -31,10 +31,12 @@ class SIPClient:
         settings: Settings,
         *,
         transport: httpx.BaseTransport | None = None,
-        deadline: float = DEADLINE,
+        deadline: float | None = None,
         read_timeout: float = READ_TIMEOUT,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        if deadline is None:
+            deadline = settings.deadline
         self.twirp = TwirpClient(settings, transport=transport, deadline=deadline, read_timeout=read_timeout,
                                  sleep=sleep)
         self.outbound = OutboundTrunkService(self.twirp)

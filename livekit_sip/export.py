@@ -17,9 +17,11 @@ from typing import Any
 
 import yaml
 
+from livekit_sip import validators
 from livekit_sip.errors import ConfigError
-from livekit_sip.models import TrunkInfo
-from livekit_sip.spec import MEDIA_DEFAULTS, TrunkSpec, codec_shorthand, spec_from_info
+from livekit_sip.media import MEDIA_DEFAULTS
+from livekit_sip.outbound.models import OutboundTrunkInfo
+from livekit_sip.outbound.spec import OutboundTrunkSpec
 from livekit_sip.stack_config import ENTRY_FIELDS, NAMESPACE, camel, credentials_path, read_stack_config
 
 #: Where a trunk's stack key comes from: its name, or its id.
@@ -34,7 +36,7 @@ def slugify(text: str) -> str:
     return slug[:MAX_KEY_LENGTH].rstrip("-")
 
 
-def stack_keys(trunks: Sequence[TrunkInfo], key_from: str = "name") -> list[str]:
+def stack_keys(trunks: Sequence[OutboundTrunkInfo], key_from: str = "name") -> list[str]:
     """One unique stack key per trunk, in the order given.
 
     Keys come from the slugged name (or id, with ``key_from="id"``); a trunk whose
@@ -61,7 +63,7 @@ def stack_keys(trunks: Sequence[TrunkInfo], key_from: str = "name") -> list[str]
     return keys
 
 
-def trunk_entry(trunk: TrunkInfo, key: str) -> dict[str, Any]:
+def trunk_entry(trunk: OutboundTrunkInfo, key: str) -> dict[str, Any]:
     """The stack config entry that describes `trunk` under `key`, without credentials.
 
     Fields at LiveKit's default are left out (so media fields LiveKit holds no value
@@ -69,7 +71,7 @@ def trunk_entry(trunk: TrunkInfo, key: str) -> dict[str, Any]:
     defaults it to the key); codecs use the ``PCMU/8000`` shorthand; `adoptTrunkId`
     is always last.
     """
-    spec = spec_from_info(trunk)
+    spec = OutboundTrunkSpec.from_info(trunk)
     props = spec.props()
     entry: dict[str, Any] = {}
     for field in ENTRY_FIELDS:
@@ -81,13 +83,13 @@ def trunk_entry(trunk: TrunkInfo, key: str) -> dict[str, Any]:
         elif field in MEDIA_DEFAULTS:
             value = getattr(spec, field)
             if value != MEDIA_DEFAULTS[field]:
-                entry[camel(field)] = [codec_shorthand(c) for c in value] if field == "codecs" else value
-        elif field in ("address", "numbers") or getattr(spec, field) != TrunkSpec.model_fields[field].default:
+                entry[camel(field)] = [validators.codec_shorthand(c) for c in value] if field == "codecs" else value
+        elif field in ("address", "numbers") or getattr(spec, field) != OutboundTrunkSpec.model_fields[field].default:
             entry[camel(field)] = props[field]
     return entry
 
 
-def has_credentials(trunk: TrunkInfo) -> bool:
+def has_credentials(trunk: OutboundTrunkInfo) -> bool:
     """Whether the trunk authenticates to its SIP provider."""
     return bool(trunk.auth_username or trunk.auth_password)
 
@@ -97,7 +99,7 @@ def credential_commands(key: str) -> list[str]:
     return [f"pulumi config set --secret --path '{credentials_path(key, part)}'" for part in ("username", "password")]
 
 
-def render(trunks: Sequence[TrunkInfo], key_from: str = "name", source: str | None = None) -> str:
+def render(trunks: Sequence[OutboundTrunkInfo], key_from: str = "name", source: str | None = None) -> str:
     """The YAML text of a ``config:`` block holding `trunks`, then advice as comments.
 
     Args:
@@ -127,7 +129,7 @@ def render(trunks: Sequence[TrunkInfo], key_from: str = "name", source: str | No
     return "\n".join(lines) + "\n"
 
 
-def _notes(key: str, trunk: TrunkInfo, entry: dict[str, Any]) -> list[str]:
+def _notes(key: str, trunk: OutboundTrunkInfo, entry: dict[str, Any]) -> list[str]:
     """What `pulumi up` would refuse for this entry."""
     notes = []
     try:

@@ -72,6 +72,17 @@ def plan(old: Spec, new: Spec, held: MediaConfig | None = None) -> Plan:
     return Plan(Action.UPDATE, changed, update=update_for(old, new, written, held))
 
 
+def replace_all(new: Spec, held: MediaConfig | None = None) -> Plan:
+    """The write from an old state that cannot be read: a replace with the full spec, so
+    nothing stale survives (an update would only add, never remove)."""
+    return Plan(Action.REPLACE, new.fields(), replace=new.to_info(held))
+
+
+def plan_from(old: Spec | None, new: Spec, held: MediaConfig | None = None) -> Plan:
+    """`plan`, or `replace_all` when the old spec is unknown."""
+    return replace_all(new, held) if old is None else plan(old, new, held)
+
+
 def update_for(old: Spec, new: Spec, changed: tuple[str, ...], held: MediaConfig | None = None) -> WireModel:
     """The update action carrying exactly the `changed` fields of `new`."""
     slots = new.slots()

@@ -24,7 +24,7 @@ from pulumi.runtime import settings as runtime_settings
 from pulumi.runtime.config import is_config_secret
 
 from livekit_sip.errors import ConfigError, SettingsError
-from livekit_sip.resource import OutboundTrunk, OutboundTrunkArgs, export_trunk
+from livekit_sip.outbound.resource import OutboundTrunk, OutboundTrunkArgs, export_trunk
 from livekit_sip.settings import cleartext_risk
 from livekit_sip.stack_config import (
     NAMESPACE,

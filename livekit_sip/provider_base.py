@@ -34,6 +34,7 @@ LOG_FILE_ENV = "LIVEKIT_SIP_LOG_FILE"
 LISTING_TTL = 60.0
 #: Above this many objects of a kind in the project, reads go one object at a time.
 LISTING_MAX = 5000
+_FRAMES = 100
 
 
 class ProviderBug(Exception):
@@ -57,7 +58,9 @@ def one_line_errors(method: F) -> F:
         except LiveKitError:
             raise
         except Exception as err:
-            raise ProviderBug(f"{type(err).__name__}: {err}\n{traceback.format_exc()}") from None
+            # An explicit limit: the default would honour sys.tracebacklimit, which is 0 here.
+            trace = "".join(traceback.format_exception(err, limit=_FRAMES))
+            raise ProviderBug(f"{type(err).__name__}: {err}\n{trace}") from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -159,7 +162,7 @@ class BaseProvider(ResourceProvider):
         with self._build_lock:
             if self._runtime is None:
                 settings = settings_mod.resolve(self._lookup)
-                self._runtime = Runtime(SIPClient(settings, deadline=settings.deadline))
+                self._runtime = Runtime(SIPClient(settings))
             return self._runtime
 
     def client(self) -> SIPClient:

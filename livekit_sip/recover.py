@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from livekit_sip.errors import LiveKitError
-from livekit_sip.models import TrunkInfo
-from livekit_sip.provider import ADOPT, ID
-from livekit_sip.resource import RESOURCE_TYPE
-from livekit_sip.spec import FIELDS, SECRET_FIELDS, TrunkSpec, changed_fields, parse_spec, spec_from_info
+from livekit_sip.outbound.models import OutboundTrunkInfo
+from livekit_sip.outbound.provider import ID
+from livekit_sip.outbound.resource import RESOURCE_TYPE
+from livekit_sip.outbound.spec import ADOPT, FIELDS, SECRET_FIELDS, OutboundTrunkSpec, parse_spec
 
 
 class RecoverError(LiveKitError):
@@ -57,7 +57,7 @@ class Recovery:
         return lines
 
 
-def recover(exported: Mapping[str, Any], trunks: Iterable[TrunkInfo]) -> Recovery:
+def recover(exported: Mapping[str, Any], trunks: Iterable[OutboundTrunkInfo]) -> Recovery:
     """Settle the `OutboundTrunk` pending creates of an exported state.
 
     Args:
@@ -100,7 +100,7 @@ def recover(exported: Mapping[str, Any], trunks: Iterable[TrunkInfo]) -> Recover
     return recovery
 
 
-def _landed(key: str, inputs: Mapping[str, Any], unheld: Mapping[str, TrunkInfo]) -> str | None:
+def _landed(key: str, inputs: Mapping[str, Any], unheld: Mapping[str, OutboundTrunkInfo]) -> str | None:
     """The ID of the one trunk that the pending create of `key` made, or None."""
     adopt = inputs.get(ADOPT)
     if isinstance(adopt, str) and adopt:
@@ -110,7 +110,7 @@ def _landed(key: str, inputs: Mapping[str, Any], unheld: Mapping[str, TrunkInfo]
     if want is None:
         raise RecoverError(f"{key}: the pending create's inputs are not a valid trunk spec")
     matches = sorted(sip_trunk_id for sip_trunk_id, trunk in unheld.items()
-                     if not [f for f in changed_fields(want, spec_from_info(trunk, want.unmanaged()))
+                     if not [f for f in want.changed(OutboundTrunkSpec.from_info(trunk, want.unmanaged()))
                              if f not in SECRET_FIELDS])
     if len(matches) > 1:
         raise RecoverError(f"{key}: {len(matches)} trunks that no resource holds match its pending create "
@@ -118,7 +118,7 @@ def _landed(key: str, inputs: Mapping[str, Any], unheld: Mapping[str, TrunkInfo]
     return matches[0] if matches else None
 
 
-def _public(inputs: Mapping[str, Any]) -> TrunkSpec | None:
+def _public(inputs: Mapping[str, Any]) -> OutboundTrunkSpec | None:
     """The spec of pending inputs, credentials left out (the export keeps them encrypted)."""
     spec, _ = parse_spec({f: inputs.get(f) for f in FIELDS if f not in SECRET_FIELDS})
     return spec

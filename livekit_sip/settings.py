@@ -1,7 +1,8 @@
-"""Where the LiveKit URL, API key and API secret come from.
+"""Where the LiveKit URL, API key, API secret and the call deadline come from: `resolve()`.
 
-Stack config (`livekit:url`, `livekit:apiKey`, `livekit:apiSecret`) wins over the
-environment (`LIVEKIT_URL`, `LIVEKIT_API_KEY`, `LIVEKIT_API_SECRET`).
+Stack config (`livekit:url`, `livekit:apiKey`, `livekit:apiSecret`, `livekit-sip:deadline`)
+wins over the environment (`LIVEKIT_URL`, `LIVEKIT_API_KEY`, `LIVEKIT_API_SECRET`,
+`LIVEKIT_SIP_DEADLINE`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from livekit_sip.errors import SettingsError
 
 CONFIG_KEYS = {"url": "livekit:url", "api_key": "livekit:apiKey", "api_secret": "livekit:apiSecret"}
 ENV_KEYS = {"url": "LIVEKIT_URL", "api_key": "LIVEKIT_API_KEY", "api_secret": "LIVEKIT_API_SECRET"}
+DEADLINE_KEY, DEADLINE_ENV = "livekit-sip:deadline", "LIVEKIT_SIP_DEADLINE"
+#: Seconds one LiveKit call may take, retries included: long enough for a rate limit.
+DEADLINE = 60.0
 _SCHEMES = {"wss": "https", "ws": "http", "https": "https", "http": "http"}
 
 
@@ -31,9 +35,12 @@ class Settings:
     url: str
     api_key: str
     api_secret: str = field(repr=False)
+    #: Seconds one call may take across all its attempts.
+    deadline: float = DEADLINE
 
     def __repr__(self) -> str:
-        return f"Settings(url={self.url!r}, api_key={self.api_key!r}, api_secret=[secure])"
+        return (f"Settings(url={self.url!r}, api_key={self.api_key!r}, api_secret=[secure], "
+                f"deadline={self.deadline:g})")
 
 
 def normalize_url(url: str) -> str:
@@ -77,7 +84,7 @@ def resolve(
     config: Callable[[str], str | None] | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Settings:
-    """Settings from stack config, falling back to the environment.
+    """Settings from stack config, falling back to the environment; the one place they are read.
 
     Args:
         config: looks up a namespaced stack config key such as ``livekit:url``.
@@ -96,4 +103,12 @@ def resolve(
         values[name] = value
     if missing:
         raise SettingsError("missing LiveKit connection settings: set " + ", ".join(missing))
-    return Settings(normalize_url(values["url"]), values["api_key"], values["api_secret"])
+    raw = (config(DEADLINE_KEY) if config else None) or env.get(DEADLINE_ENV)
+    try:
+        deadline = float(raw) if raw else DEADLINE
+    except ValueError:
+        raise SettingsError(f"{DEADLINE_KEY} (or env {DEADLINE_ENV}) must be a number of seconds, "
+                            f"got {raw!r}") from None
+    if not deadline > 0:
+        raise SettingsError(f"{DEADLINE_KEY} (or env {DEADLINE_ENV}) must be positive, got {raw!r}")
+    return Settings(normalize_url(values["url"]), values["api_key"], values["api_secret"], deadline)

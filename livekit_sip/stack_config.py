@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from livekit_sip.errors import ConfigError
-from livekit_sip.spec import FIELDS, MEDIA_FIELDS, SECRET_FIELDS, parse_spec
+from livekit_sip.media import MEDIA_FIELDS
+from livekit_sip.outbound.spec import FIELDS, SECRET_FIELDS, parse_spec
 
 NAMESPACE = "livekit-sip"
 ENTRY_FIELDS = tuple(f for f in FIELDS if f not in SECRET_FIELDS) + ("adopt_trunk_id",)

@@ -31,7 +31,7 @@ from livekit_sip.errors import (
     TransportError,
     server_error,
 )
-from livekit_sip.settings import Settings
+from livekit_sip.settings import DEADLINE, Settings
 from livekit_sip.tokens import TokenSource
 from livekit_sip.wire import WireModel
 
@@ -40,7 +40,6 @@ log = logging.getLogger("livekit_sip")
 SERVICE_PATH = "/twirp/livekit.SIP/"
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 20.0
-DEADLINE = 60.0
 
 _JWT = re.compile(r"eyJ[\w-]*\.[\w-]*\.[\w-]*")
 _STATUS_CODES = {401: "unauthenticated", 403: "permission_denied", 404: "bad_route",

@@ -110,3 +110,8 @@ def parse_spec(props: Mapping[str, Any], unknown: object = None) -> tuple[Outbou
             errors.append(SpecError(ADOPT, f"{adopt!r} is not a trunk id like ST_xxxxxxxxxxxx"))
             spec = None
     return spec, errors
+
+
+#: The fields, in the order outputs list them, and the secret ones: both read off the registry.
+FIELDS = OutboundTrunkSpec.fields()
+SECRET_FIELDS = OutboundTrunkSpec.secret_fields()

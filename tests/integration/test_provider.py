@@ -13,7 +13,7 @@ from livekit_sip.enums import MediaEncryption
 from livekit_sip.errors import TrunkError
 from livekit_sip.outbound.models import OutboundTrunkInfo, OutboundTrunkUpdate
 from livekit_sip.wire import Codec, ListUpdate, MediaConfig
-from livekit_sip.provider import AUTH_GIVEN, RESOURCE_NAME, TrunkProvider
+from livekit_sip.outbound.provider import AUTH_GIVEN, RESOURCE_NAME, TrunkProvider
 from livekit_sip.settings import Settings
 from tests.support.proxy import Proxy
 

@@ -9,8 +9,8 @@ import pulumi
 from pulumi import Input, Output, ResourceOptions
 from pulumi.dynamic import Resource
 
-from livekit_sip.provider import ADOPT, AUTH_GIVEN, ID, RESOURCE_NAME, TrunkProvider
-from livekit_sip.spec import FIELDS, SECRET_FIELDS
+from livekit_sip.outbound.provider import AUTH_GIVEN, ID, RESOURCE_NAME, TrunkProvider
+from livekit_sip.outbound.spec import ADOPT, FIELDS, SECRET_FIELDS
 
 _PROVIDER = TrunkProvider()
 _MODULE, _TYPE_NAME = "livekit", "OutboundTrunk"
