@@ -18,10 +18,11 @@ from typing import Any
 
 import httpx
 
-from livekit_sip.client import SERVICE_PATH, SIPClient
+from livekit_sip.client import SIPClient
 from livekit_sip.outbound.models import CreateRequest, OutboundTrunkInfo, OutboundTrunkUpdate, UpdateRequest
 from livekit_sip.settings import Settings
 from livekit_sip.tokens import TokenSource
+from livekit_sip.twirp import SERVICE_PATH
 
 OPERATIONS = ("create", "get", "update", "replace", "delete")
 TARGET_RATIO = 1.10

@@ -115,7 +115,7 @@ def test_list_pages_through_a_server_that_honours_the_page_limit(
 
     proxy.fault = honour_limit
     paged = SIPClient(proxy_settings)
-    listed = [t.sip_trunk_id for t in paged.list(page_size=3)]
+    listed = [t.sip_trunk_id for t in paged.outbound.list(page_size=3)]
     paged.close()
 
     assert sorted(listed) == sorted(ids)
@@ -250,7 +250,7 @@ def test_delete_of_a_missing_id_is_not_an_error(client: SIPClient, make_trunk: M
 def test_delete_treats_a_not_found_answer_as_deleted(proxy: Proxy, proxied: SIPClient) -> None:
     proxy.fault = lambda method, attempt: (404, '{"code":"not_found","msg":"object cannot be found"}')
 
-    proxied.delete("ST_gonealready")
+    proxied.outbound.delete("ST_gonealready")
 
     assert proxy.methods() == ["DeleteSIPTrunk"]
 
@@ -397,9 +397,9 @@ def test_numbers_update_that_breaks_a_list_rule_is_invalid_argument(
 @pytest.mark.parametrize(
     "call",
     [
-        lambda c: c.get("ST_doesnotexist"),
-        lambda c: c.update("ST_doesnotexist", OutboundTrunkUpdate(name="x")),
-        lambda c: c.replace("ST_doesnotexist", OutboundTrunkInfo(address="h", numbers=["+15550100"])),
+        lambda c: c.outbound.get("ST_doesnotexist"),
+        lambda c: c.outbound.update("ST_doesnotexist", OutboundTrunkUpdate(name="x")),
+        lambda c: c.outbound.replace("ST_doesnotexist", OutboundTrunkInfo(address="h", numbers=["+15550100"])),
     ],
     ids=["get", "update", "replace"],
 )
@@ -499,7 +499,7 @@ def test_bad_credentials_raise_unauthenticated_without_the_token_or_secret(
     client = SIPClient(bad)
     caplog.set_level(logging.DEBUG, logger="livekit_sip")
 
-    for call in (client.list, lambda: client.outbound.get("ST_any"), lambda: client.outbound.create(full_trunk())):
+    for call in (client.outbound.list, lambda: client.outbound.get("ST_any"), lambda: client.outbound.create(full_trunk())):
         with pytest.raises(UnauthenticatedError) as info:
             call()
         err = info.value
@@ -528,8 +528,8 @@ def test_get_falls_back_to_list_when_the_server_has_no_get_rpc(
     created = make_trunk(**full_trunk().model_dump())
     proxy.fault = lambda method, attempt: BAD_ROUTE if method == "GetSIPOutboundTrunk" else None
 
-    first = proxied.get(created.sip_trunk_id)
-    second = proxied.get(created.sip_trunk_id)
+    first = proxied.outbound.get(created.sip_trunk_id)
+    second = proxied.outbound.get(created.sip_trunk_id)
 
     assert first == second == client.outbound.get(created.sip_trunk_id)
     # Only the first call asks for Get; the client then remembers the server lacks it.
@@ -541,7 +541,7 @@ def test_get_through_list_raises_not_found_for_an_unknown_id(proxy: Proxy, proxi
     proxy.fault = lambda method, attempt: BAD_ROUTE if method == "GetSIPOutboundTrunk" else None
 
     with pytest.raises(NotFoundError) as info:
-        proxied.get("ST_doesnotexist")
+        proxied.outbound.get("ST_doesnotexist")
 
     assert "ST_doesnotexist" in str(info.value)
     assert proxy.methods() == ["GetSIPOutboundTrunk", "ListSIPOutboundTrunk"]
@@ -549,8 +549,8 @@ def test_get_through_list_raises_not_found_for_an_unknown_id(proxy: Proxy, proxi
 
 def test_get_does_not_fall_back_on_an_ordinary_not_found(proxy: Proxy, proxied: SIPClient) -> None:
     with pytest.raises(NotFoundError):
-        proxied.get("ST_doesnotexist")
+        proxied.outbound.get("ST_doesnotexist")
     with pytest.raises(NotFoundError):
-        proxied.get("ST_doesnotexist")
+        proxied.outbound.get("ST_doesnotexist")
 
     assert proxy.methods() == ["GetSIPOutboundTrunk", "GetSIPOutboundTrunk"]

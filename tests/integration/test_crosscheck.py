@@ -87,23 +87,23 @@ def sdk_create(settings: Settings, info: proto_sip.SIPOutboundTrunkInfo) -> prot
 def test_every_request_body_parses_into_livekits_protobuf_without_losing_a_field(
     proxy: Proxy, proxied: SIPClient
 ) -> None:
-    created = proxied.create(full_trunk(media=MEDIA))
+    created = proxied.outbound.create(full_trunk(media=MEDIA))
     sip_trunk_id = created.sip_trunk_id
     try:
-        proxied.get(sip_trunk_id)
-        proxied.list()
-        proxied.list(trunk_ids=[sip_trunk_id], numbers=created.numbers, page_size=3)
-        proxied.update(sip_trunk_id, OutboundTrunkUpdate(
+        proxied.outbound.get(sip_trunk_id)
+        proxied.outbound.list()
+        proxied.outbound.list(trunk_ids=[sip_trunk_id], numbers=created.numbers, page_size=3)
+        proxied.outbound.update(sip_trunk_id, OutboundTrunkUpdate(
             address="10.0.0.1:5061", transport=Transport.TCP, destination_country="DE",
             numbers=ListUpdate(add=[number()], remove=[created.numbers[0]]),
             auth_username="bob", auth_password="pw-for-bob", name="renamed", metadata="m2",
             media_encryption=MediaEncryption.REQUIRE, media=MEDIA, from_host="from2.example.com",
         ))
-        proxied.update(sip_trunk_id, OutboundTrunkUpdate(numbers=ListUpdate(set=[number(), number()])))
-        proxied.update(sip_trunk_id, OutboundTrunkUpdate(auth_password="", media=MediaConfig()))
-        proxied.replace(sip_trunk_id, full_trunk())
+        proxied.outbound.update(sip_trunk_id, OutboundTrunkUpdate(numbers=ListUpdate(set=[number(), number()])))
+        proxied.outbound.update(sip_trunk_id, OutboundTrunkUpdate(auth_password="", media=MediaConfig()))
+        proxied.outbound.replace(sip_trunk_id, full_trunk())
     finally:
-        proxied.delete(sip_trunk_id)
+        proxied.outbound.delete(sip_trunk_id)
 
     assert set(proxy.methods()) == set(REQUESTS)
     assert all(call.status == 200 for call in proxy.calls), [(c.method, c.status) for c in proxy.calls]
@@ -118,7 +118,7 @@ def test_an_update_sends_exactly_the_fields_it_sets(
 ) -> None:
     created = make_trunk()
 
-    proxied.update(created.sip_trunk_id, OutboundTrunkUpdate(name="only this", numbers=ListUpdate(add=[number()])))
+    proxied.outbound.update(created.sip_trunk_id, OutboundTrunkUpdate(name="only this", numbers=ListUpdate(add=[number()])))
 
     (call,) = proxy.calls
     assert set(call.body) == {"sip_trunk_id", "update"}

@@ -77,7 +77,7 @@ def test_update_refused_with_503_is_retried_and_applied_once(
     proxy.fault = refuse_first("UpdateSIPOutboundTrunk", UNAVAILABLE, UNAVAILABLE)
     extra = "+15550142"
 
-    updated = proxied.update(created.sip_trunk_id, OutboundTrunkUpdate(numbers=ListUpdate(add=[extra])))
+    updated = proxied.outbound.update(created.sip_trunk_id, OutboundTrunkUpdate(numbers=ListUpdate(add=[extra])))
 
     assert statuses(proxy, "UpdateSIPOutboundTrunk") == [503, 503, 200]
     assert updated.numbers == [*created.numbers, extra]
@@ -90,7 +90,7 @@ def test_create_refused_with_429_then_503_is_retried_and_creates_one_trunk(
 ) -> None:
     proxy.fault = refuse_first("CreateSIPOutboundTrunk", RATE_LIMITED, UNAVAILABLE)
 
-    created = proxied.create(full_trunk())
+    created = proxied.outbound.create(full_trunk())
 
     assert statuses(proxy, "CreateSIPOutboundTrunk") == [429, 503, 200]
     assert [t.sip_trunk_id for t in client.outbound.list()] == [created.sip_trunk_id]
@@ -120,7 +120,7 @@ def test_a_server_error_that_is_not_a_refusal_is_not_retried(
 
     # The real server answers 500 `unknown`: the merged trunk would have no numbers.
     with pytest.raises(ServerError) as info:
-        proxied.update(created.sip_trunk_id, OutboundTrunkUpdate(numbers=ListUpdate(clear=True)))
+        proxied.outbound.update(created.sip_trunk_id, OutboundTrunkUpdate(numbers=ListUpdate(clear=True)))
 
     assert info.value.status == 500
     assert statuses(proxy, "UpdateSIPOutboundTrunk") == [500]
@@ -132,7 +132,7 @@ def test_a_gateway_error_is_retried_for_reads(
     created = make_trunk()
     proxy.fault = refuse_first("GetSIPOutboundTrunk", BAD_GATEWAY)
 
-    assert proxied.get(created.sip_trunk_id) == created
+    assert proxied.outbound.get(created.sip_trunk_id) == created
     assert statuses(proxy, "GetSIPOutboundTrunk") == [502, 200]
 
 
@@ -143,7 +143,7 @@ def test_a_gateway_error_on_create_is_ambiguous_and_not_retried(
     proxy.fault = refuse_first("CreateSIPOutboundTrunk", BAD_GATEWAY)
 
     with pytest.raises(AmbiguousWriteError, match="refresh"):
-        proxied.create(full_trunk())
+        proxied.outbound.create(full_trunk())
 
     assert proxy.methods() == ["CreateSIPOutboundTrunk"]
 
@@ -160,7 +160,7 @@ def test_a_create_without_an_answer_is_ambiguous_and_sent_once(
 
     started = time.monotonic()
     with pytest.raises(AmbiguousWriteError) as info:
-        stalled.create(full_trunk())
+        stalled.outbound.create(full_trunk())
     elapsed = time.monotonic() - started
     stalled.close()
 
@@ -179,7 +179,7 @@ def test_a_read_without_an_answer_raises_transport_error_within_the_deadline(
 
     started = time.monotonic()
     with pytest.raises(TransportError) as info:
-        stalled.get("ST_stalled")
+        stalled.outbound.get("ST_stalled")
     elapsed = time.monotonic() - started
     stalled.close()
 
@@ -198,7 +198,7 @@ def closed_port_url() -> str:
 
 @pytest.mark.parametrize(
     "call",
-    [lambda c: c.list(), lambda c: c.create(full_trunk())],
+    [lambda c: c.outbound.list(), lambda c: c.outbound.create(full_trunk())],
     ids=["list", "create"],
 )
 def test_connection_refused_is_retried_then_raises_transport_error_naming_the_url(
