@@ -499,7 +499,8 @@ def test_bad_credentials_raise_unauthenticated_without_the_token_or_secret(
     client = SIPClient(bad)
     caplog.set_level(logging.DEBUG, logger="livekit_sip")
 
-    for call in (client.outbound.list, lambda: client.outbound.get("ST_any"), lambda: client.outbound.create(full_trunk())):
+    for call in (client.outbound.list, lambda: client.outbound.get("ST_any"),
+                 lambda: client.outbound.create(full_trunk())):
         with pytest.raises(UnauthenticatedError) as info:
             call()
         err = info.value

@@ -118,7 +118,8 @@ def test_an_update_sends_exactly_the_fields_it_sets(
 ) -> None:
     created = make_trunk()
 
-    proxied.outbound.update(created.sip_trunk_id, OutboundTrunkUpdate(name="only this", numbers=ListUpdate(add=[number()])))
+    proxied.outbound.update(created.sip_trunk_id,
+                            OutboundTrunkUpdate(name="only this", numbers=ListUpdate(add=[number()])))
 
     (call,) = proxy.calls
     assert set(call.body) == {"sip_trunk_id", "update"}

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from livekit_sip.outbound.models import OutboundTrunkInfo
-from livekit_sip.recover import RecoverError, recover
 from livekit_sip.outbound.resource import RESOURCE_TYPE
+from livekit_sip.recover import RecoverError, recover
 
 SECRET = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "ciphertext": "v1:x"}
 STACK = "urn:pulumi:prod::livekit-sip::pulumi:pulumi:Stack::livekit-sip-prod"
