@@ -109,7 +109,8 @@ def test_adopting_a_missing_trunk_fails_check_naming_the_id_and_the_fix(
 
 
 def test_a_trunk_to_adopt_that_vanishes_after_check_fails_create_with_the_fix(
-        clean_project: None, settings: Settings, make_trunk: Callable[..., OutboundTrunkInfo], client: SIPClient) -> None:
+        clean_project: None, settings: Settings, make_trunk: Callable[..., OutboundTrunkInfo],
+        client: SIPClient) -> None:
     provider = provider_for(settings.url, settings)
     doomed = make_trunk()
     inputs = checked(provider, adopt_trunk_id=doomed.sip_trunk_id)
@@ -168,7 +169,8 @@ def test_adopting_keeps_the_media_the_spec_leaves_out_and_replaces_the_rest(
         clean_project: None, recorded: Proxy, settings: Settings, client: SIPClient) -> None:
     media = MediaConfig(codecs=[Codec(name="PCMU", rate=8000)], only_listed_codecs=True, media_timeout="20s",
                         encryption=MediaEncryption.ALLOW)
-    existing = client.outbound.create(OutboundTrunkInfo(name="old", address="sip.example.org", numbers=["+15105557200"], media=media))
+    existing = client.outbound.create(
+        OutboundTrunkInfo(name="old", address="sip.example.org", numbers=["+15105557200"], media=media))
     provider = provider_for(recorded.url, settings)
     adopted = provider.create(checked(provider, adopt_trunk_id=existing.sip_trunk_id, media_timeout="1m"))
     assert recorded.methods() == ["GetSIPOutboundTrunk", "UpdateSIPOutboundTrunk"]
