@@ -42,6 +42,12 @@ class Settings:
         return (f"Settings(url={self.url!r}, api_key={self.api_key!r}, api_secret=[secure], "
                 f"deadline={self.deadline:g})")
 
+    def as_env(self, url: str | None = None) -> dict[str, str]:
+        """The connection as LiveKit's usual environment variables; `url` overrides the URL
+        (a proxy in front of the project, say)."""
+        values = {"url": url or self.url, "api_key": self.api_key, "api_secret": self.api_secret}
+        return {ENV_KEYS[name]: value for name, value in values.items()}
+
 
 def normalize_url(url: str) -> str:
     """`url` as an HTTP(S) base URL: ws(s):// becomes http(s)://, no trailing slash.
