@@ -34,7 +34,7 @@ def create_trunk(settings: Any, **fields: Any) -> Any:
 
 def delete_trunk(settings: Any, sip_trunk_id: str) -> None:
     async def work(lk: api.LiveKitAPI) -> Any:
-        return await lk.sip.delete_sip_trunk(api.DeleteSIPTrunkRequest(sip_trunk_id=sip_trunk_id))
+        return await lk.sip.delete_trunk(api.DeleteSIPTrunkRequest(sip_trunk_id=sip_trunk_id))
     _run(settings, work)
 
 
