@@ -26,18 +26,17 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
+from benchmarks import report
+from benchmarks.baseline import CONCURRENCY, sdk_creates, sdk_names
+from benchmarks.memory import ProviderMemory
+from benchmarks.operations import bench_operations
+from benchmarks.stacks import COMMANDS, bench_stack, fit, floor_seconds, rate_limited_up
+from livekit_sip.client import SIPClient
+from livekit_sip.settings import Settings
+from scripts import devserver
+from scripts.proxy import Proxy, TokenBucket
 
-import devserver  # noqa: E402
-from benchmarks import report  # noqa: E402
-from benchmarks.baseline import CONCURRENCY, sdk_creates, sdk_names  # noqa: E402
-from benchmarks.memory import ProviderMemory  # noqa: E402
-from benchmarks.operations import bench_operations  # noqa: E402
-from benchmarks.stacks import COMMANDS, bench_stack, fit, floor_seconds, rate_limited_up  # noqa: E402
-from livekit_sip.client import SIPClient  # noqa: E402
-from livekit_sip.settings import Settings  # noqa: E402
-from tests.support.proxy import Proxy, TokenBucket  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULT_OUT = ROOT / "benchmarks" / "results"
 DEFAULT_SIZES = "10,100,500"
@@ -112,8 +111,7 @@ def measure(work: Path, sizes: list[int], iterations: int, latencies: list[int],
         for op, result in operations.items():
             say(f"  {op}: client {result.client_ms:.2f} ms, bare {result.bare_ms:.2f} ms, "
                 f"ratio {result.ratio:.3f}")
-        env = {"LIVEKIT_URL": proxy.url, "LIVEKIT_API_KEY": server.api_key,
-               "LIVEKIT_API_SECRET": server.api_secret}
+        env = server.env(proxy.url)
         stacks: dict[str, Any] = {}
         baseline: dict[str, Any] = {}
         memory = ProviderMemory()

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.memory import ProviderMemory
-from tests.support.e2e import Project
-from tests.support.proxy import Proxy
+from scripts.project import Project
+from scripts.proxy import Proxy
 
 #: The commands in the order they run; "up_converged" is a second `up` with nothing to change,
 #: the run CI makes on every merge.

@@ -27,6 +27,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from livekit_sip.settings import Settings
+
 ROOT = Path(__file__).resolve().parent.parent
 TOOLS_BIN = ROOT / ".tools" / "bin"
 DEFAULT_STATE = ROOT / ".devserver"
@@ -49,10 +51,14 @@ class DevServer:
     http_port: int
     state_dir: Path
 
-    def env(self) -> dict[str, str]:
-        """The connection as LiveKit's usual environment variables."""
-        return {"LIVEKIT_URL": self.url, "LIVEKIT_API_KEY": self.api_key,
-                "LIVEKIT_API_SECRET": self.api_secret}
+    @property
+    def settings(self) -> Settings:
+        """The connection, as the provider resolves it."""
+        return Settings(self.url, self.api_key, self.api_secret)
+
+    def env(self, url: str | None = None) -> dict[str, str]:
+        """The connection as LiveKit's usual environment variables; `url` puts a proxy in front."""
+        return self.settings.as_env(url)
 
     def stop(self) -> None:
         stop(self.state_dir)

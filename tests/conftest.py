@@ -9,12 +9,11 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
+from livekit_sip.client import SIPClient
+from livekit_sip.settings import Settings
+from scripts import devserver
 
-import devserver  # noqa: E402
-from livekit_sip.client import SIPClient  # noqa: E402
-from livekit_sip.settings import Settings  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def serve(state_dir: Path) -> Iterator[devserver.DevServer]:

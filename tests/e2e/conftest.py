@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from livekit_sip.settings import Settings
-from tests.support.e2e import Project
-from tests.support.proxy import Proxy
+from scripts.project import Project
+from scripts.proxy import Proxy
 
 
 @pytest.fixture(scope="module")
@@ -21,6 +21,5 @@ def proxy(livekit: object) -> Iterator[Proxy]:
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory, proxy: Proxy, settings: Settings) -> Project:
-    env = {"LIVEKIT_URL": proxy.url, "LIVEKIT_API_KEY": settings.api_key,
-           "LIVEKIT_API_SECRET": settings.api_secret}
+    env = settings.as_env(proxy.url)
     return Project.create(Path(tmp_path_factory.mktemp("project")), env)

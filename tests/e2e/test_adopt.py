@@ -22,9 +22,9 @@ from livekit import api
 from pulumi.automation.errors import CommandError
 
 from livekit_sip.settings import Settings
+from scripts.project import ROOT, Project
+from scripts.proxy import Proxy
 from tests.support import official
-from tests.support.e2e import ROOT, Project
-from tests.support.proxy import Proxy
 
 USERNAME = "adopt-user-e2e"
 PASSWORD = "adopt-Pa55word-e2e"
@@ -50,7 +50,7 @@ LK_FILE = {"trunk": {
 
 
 def connection(url: str, settings: Settings) -> dict[str, str]:
-    return {"LIVEKIT_URL": url, "LIVEKIT_API_KEY": settings.api_key, "LIVEKIT_API_SECRET": settings.api_secret}
+    return settings.as_env(url)
 
 
 def export(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

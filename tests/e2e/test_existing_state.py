@@ -19,8 +19,8 @@ import sys
 from pathlib import Path
 
 from livekit_sip.settings import Settings
-from tests.support.e2e import ROOT
-from tests.support.proxy import Proxy
+from scripts.project import ROOT
+from scripts.proxy import Proxy
 
 FIXTURE = Path(__file__).parent / "fixtures" / "state-0.2"
 PASSPHRASE = "compat-test-passphrase"
@@ -38,8 +38,7 @@ def test_state_written_before_the_layout_change_previews_with_no_changes(
     env = {**os.environ, "PATH": f"{ROOT / '.tools' / 'bin'}{os.pathsep}{os.environ['PATH']}",
            "PULUMI_HOME": str(tmp_path / "home"), "PULUMI_BACKEND_URL": (tmp_path / "state").as_uri(),
            "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE, "PULUMI_SKIP_UPDATE_CHECK": "true",
-           "PYTHONPATH": str(ROOT), "LIVEKIT_URL": proxy.url, "LIVEKIT_API_KEY": settings.api_key,
-           "LIVEKIT_API_SECRET": settings.api_secret}
+           "PYTHONPATH": str(ROOT), **settings.as_env(proxy.url)}
     (tmp_path / "state").mkdir()
 
     def pulumi(*args: str) -> str:

@@ -14,9 +14,9 @@ import pytest
 from livekit_sip.client import SIPClient
 from livekit_sip.outbound.models import OutboundTrunkUpdate
 from livekit_sip.settings import Settings
+from scripts.project import Project
+from scripts.proxy import Proxy
 from tests.support import official
-from tests.support.e2e import Project
-from tests.support.proxy import Proxy
 from tests.support.specs import full_config
 
 PASSWORDS = ["first-Pa55word-e2e", "rotated-Pa55word-e2e"]

@@ -14,9 +14,9 @@ import pytest
 from livekit import api
 
 from livekit_sip.settings import Settings
+from scripts.project import Project
+from scripts.proxy import Proxy
 from tests.support import official
-from tests.support.e2e import Project
-from tests.support.proxy import Proxy
 
 MANAGED: dict[str, Any] = {"address": "sip.example.com", "numbers": ["+15105556100"], "mediaEncryption": "allow",
                            "codecs": ["PCMU/8000", {"name": "opus", "rate": 48000}], "onlyListedCodecs": True,

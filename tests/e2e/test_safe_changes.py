@@ -19,9 +19,9 @@ from livekit import api
 from pulumi.automation.errors import CommandError
 
 from livekit_sip.settings import Settings
+from scripts.project import Project
+from scripts.proxy import Proxy
 from tests.support import official
-from tests.support.e2e import Project
-from tests.support.proxy import Proxy
 
 USERNAME = "telnyx-user-safe"
 PASSWORD = "telnyx-Pa55word-safe"

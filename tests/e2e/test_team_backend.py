@@ -19,11 +19,11 @@ from typing import Any
 import pytest
 import yaml
 
-import devserver
 from livekit_sip.settings import Settings
+from scripts import devserver
+from scripts.project import ROOT
+from scripts.proxy import Proxy
 from tests.support import official
-from tests.support.e2e import ROOT
-from tests.support.proxy import Proxy
 
 PASSPHRASE = "team-passphrase-e2e"
 KEYS = [f"carrier-{i}" for i in range(4)]
@@ -79,8 +79,7 @@ def runners(tmp_path_factory: pytest.TempPathFactory, backend: str, proxy: Proxy
                "PULUMI_HOME": str(work / ".pulumi-home"), "PULUMI_BACKEND_URL": backend,
                "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE, "PULUMI_SKIP_UPDATE_CHECK": "true",
                "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true", "PYTHONPATH": str(ROOT),
-               "LIVEKIT_URL": proxy.url, "LIVEKIT_API_KEY": settings.api_key,
-               "LIVEKIT_API_SECRET": settings.api_secret}
+               **settings.as_env(proxy.url)}
         made.append(Runner(work, env))
     a, b = made
     # Runner a sets the stacks up, as the first teammate does, and "pushes" the stack files.

@@ -14,7 +14,7 @@ from livekit_sip.enums import IncludeHeaders, MediaEncryption, Transport
 from livekit_sip.outbound.models import OutboundTrunkInfo
 from livekit_sip.settings import Settings
 from livekit_sip.wire import Codec, MediaConfig
-from tests.support.proxy import Proxy
+from scripts.proxy import Proxy
 
 JWT = re.compile(r"eyJ[\w-]*\.[\w-]*\.[\w-]*")
 

@@ -23,8 +23,8 @@ from livekit_sip.outbound.models import OutboundTrunkInfo, OutboundTrunkUpdate
 from livekit_sip.settings import Settings
 from livekit_sip.tokens import TokenSource
 from livekit_sip.wire import ListUpdate
+from scripts.proxy import Proxy
 from tests.integration.conftest import JWT, MEDIA, full_trunk, number
-from tests.support.proxy import Proxy
 
 MakeTrunk = Callable[..., OutboundTrunkInfo]
 

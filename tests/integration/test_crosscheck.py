@@ -18,8 +18,8 @@ from livekit_sip.enums import MediaEncryption, Transport
 from livekit_sip.outbound.models import OutboundTrunkInfo, OutboundTrunkUpdate
 from livekit_sip.settings import Settings
 from livekit_sip.wire import ListUpdate, MediaConfig
+from scripts.proxy import Proxy
 from tests.integration.conftest import MEDIA, full_trunk, number
-from tests.support.proxy import Proxy
 
 MakeTrunk = Callable[..., OutboundTrunkInfo]
 

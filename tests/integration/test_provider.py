@@ -15,7 +15,7 @@ from livekit_sip.outbound.models import OutboundTrunkInfo, OutboundTrunkUpdate
 from livekit_sip.outbound.provider import AUTH_GIVEN, RESOURCE_NAME, TrunkProvider
 from livekit_sip.settings import Settings
 from livekit_sip.wire import Codec, ListUpdate, MediaConfig
-from tests.support.proxy import Proxy
+from scripts.proxy import Proxy
 
 SPEC: dict[str, Any] = {"name": "prov", "address": "sip.example.com", "numbers": ["+15105557000"],
                         "auth_username": "u", "auth_password": "p"}

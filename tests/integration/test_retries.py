@@ -18,8 +18,8 @@ from livekit_sip.errors import (
 from livekit_sip.outbound.models import OutboundTrunkInfo, OutboundTrunkUpdate
 from livekit_sip.settings import Settings
 from livekit_sip.wire import ListUpdate
+from scripts.proxy import Fault, Proxy
 from tests.integration.conftest import full_trunk
-from tests.support.proxy import Fault, Proxy
 
 MakeTrunk = Callable[..., OutboundTrunkInfo]
 

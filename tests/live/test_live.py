@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 
 from livekit_sip.settings import Settings
+from scripts.project import Project
 from tests.live.conftest import LIVE
 from tests.support import official
-from tests.support.e2e import Project
 from tests.support.specs import full_config
 
 PASSWORDS = ["live-Pa55word-one", "live-Pa55word-two"]
@@ -61,8 +61,7 @@ def run(tmp_path_factory: pytest.TempPathFactory, target: Settings) -> Iterator[
     prefix = f"lksip-live-{secrets.token_hex(3)}"
     work = tmp_path_factory.mktemp("live")
     log = work / "provider.log"
-    env = {"LIVEKIT_URL": target.url, "LIVEKIT_API_KEY": target.api_key, "LIVEKIT_API_SECRET": target.api_secret,
-           "LIVEKIT_SIP_LOG_FILE": str(log)}
+    env = {**target.as_env(), "LIVEKIT_SIP_LOG_FILE": str(log)}
     live = Run(prefix, Project.create(work / "project", env, "live"), log, target)
     try:
         yield live

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.e2e import ROOT
+from scripts.project import ROOT
 
 
 def run(*args: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None,

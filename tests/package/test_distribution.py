@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 
+from scripts.project import ROOT
 from tests.package.conftest import clean_env, run
-from tests.support.e2e import ROOT
 
 RUNTIME = {"pulumi", "httpx", "pyjwt", "pydantic"}
 

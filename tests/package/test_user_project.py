@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from livekit_sip.settings import Settings
+from scripts.project import ROOT
 from tests.package.conftest import clean_env, run
 from tests.support import official
-from tests.support.e2e import ROOT
 
 PULUMI = ROOT / ".tools" / "bin" / "pulumi"
 TWO_LINES = "from livekit_sip import program\n\nprogram.run()\n"

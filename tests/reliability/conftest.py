@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-import devserver
 from livekit_sip.settings import Settings
+from scripts import devserver
+from scripts.project import Project
+from scripts.proxy import Proxy
 from tests.conftest import serve
-from tests.support.e2e import Project
-from tests.support.proxy import Proxy
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +33,7 @@ def fault_proxy(server: devserver.DevServer) -> Iterator[Proxy]:
 
 
 def make_project(base: Path, proxy: Proxy, server: devserver.DevServer, stack: str, **env: str) -> Project:
-    return Project.create(base, {"LIVEKIT_URL": proxy.url, "LIVEKIT_API_KEY": server.api_key,
-                                 "LIVEKIT_API_SECRET": server.api_secret, **env}, stack_name=stack)
+    return Project.create(base, {**server.env(proxy.url), **env}, stack_name=stack)
 
 
 def many(n: int, prefix: str = "t") -> dict[str, dict[str, object]]:

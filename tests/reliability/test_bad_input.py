@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from pulumi.automation import errors as auto_errors
 
-import devserver
+from scripts import devserver
+from scripts.project import Project
+from scripts.proxy import Proxy
 from tests.reliability.conftest import make_project
-from tests.support.e2e import Project
-from tests.support.proxy import Proxy
 
 OK: dict[str, Any] = {"address": "sip.example.com", "numbers": ["+15105550100"]}
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from pulumi.automation import errors as auto_errors
 
-import devserver
+from scripts import devserver
+from scripts.project import Project
 from tests.reliability.conftest import many
-from tests.support.e2e import Project
 
 JWT = re.compile(r"eyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]*")
 
@@ -41,8 +41,7 @@ def no_provider_traceback(text: str) -> bool:
 
 def test_wrong_api_secret_names_the_setting_to_fix(tmp_path: Path, server: devserver.DevServer) -> None:
     wrong = "not-the-secret-" + "x" * 24
-    project = Project.create(tmp_path, {"LIVEKIT_URL": server.url, "LIVEKIT_API_KEY": server.api_key,
-                                        "LIVEKIT_API_SECRET": wrong}, "wrongsecret")
+    project = Project.create(tmp_path, {**server.env(), "LIVEKIT_API_SECRET": wrong}, "wrongsecret")
     text = failing_up(project)
     lines = error_lines(text)
     assert len(lines) == 1, text
@@ -53,9 +52,7 @@ def test_wrong_api_secret_names_the_setting_to_fix(tmp_path: Path, server: devse
 
 def test_unreachable_url_names_the_url(tmp_path: Path, server: devserver.DevServer) -> None:
     url = f"http://127.0.0.1:{closed_port()}"
-    project = Project.create(tmp_path, {"LIVEKIT_URL": url, "LIVEKIT_API_KEY": server.api_key,
-                                        "LIVEKIT_API_SECRET": server.api_secret,
-                                        "LIVEKIT_SIP_DEADLINE": "2"}, "unreachable")
+    project = Project.create(tmp_path, {**server.env(url), "LIVEKIT_SIP_DEADLINE": "2"}, "unreachable")
     text = failing_up(project)
     lines = error_lines(text)
     assert len(lines) == 1, text

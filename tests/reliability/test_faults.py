@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from pulumi.automation import errors as auto_errors
 
-import devserver
 from livekit_sip.settings import Settings
+from scripts import devserver
+from scripts.proxy import Proxy
 from tests.reliability.conftest import make_project, many
 from tests.support import official
-from tests.support.proxy import Proxy
 
 
 @pytest.fixture(autouse=True)

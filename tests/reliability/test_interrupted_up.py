@@ -12,13 +12,13 @@ import sys
 import time
 from pathlib import Path
 
-import devserver
-import stack as stack_runner
 from livekit_sip.settings import Settings
+from scripts import devserver
+from scripts import stack as stack_runner
+from scripts.project import ROOT
+from scripts.proxy import Proxy
 from tests.reliability.conftest import make_project, many
 from tests.support import official
-from tests.support.e2e import ROOT
-from tests.support.proxy import Proxy
 
 TRUNKS = 40
 #: Creates answered normally before the kill; the next ones land in LiveKit but never get an answer.

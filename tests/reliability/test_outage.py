@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from pulumi.automation import errors as auto_errors
 
-import devserver
+from scripts import devserver
+from scripts.project import Project
 from tests.reliability.conftest import many
 from tests.reliability.test_connection import error_lines, no_provider_traceback
-from tests.support.e2e import Project
 
 TRUNKS = 24
 DEADLINE = 4.0
@@ -21,9 +21,7 @@ SLACK = 10.0
 
 def test_refresh_of_24_trunks_with_livekit_stopped_fails_within_two_deadlines(
         tmp_path: Path, server: devserver.DevServer) -> None:
-    project = Project.create(tmp_path, {"LIVEKIT_URL": server.url, "LIVEKIT_API_KEY": server.api_key,
-                                        "LIVEKIT_API_SECRET": server.api_secret,
-                                        "LIVEKIT_SIP_DEADLINE": str(DEADLINE)}, "outage")
+    project = Project.create(tmp_path, {**server.env(), "LIVEKIT_SIP_DEADLINE": str(DEADLINE)}, "outage")
     project.set_trunks(many(TRUNKS))
     project.run("up")
     started = time.monotonic()

@@ -7,11 +7,11 @@ import base64
 import json
 from pathlib import Path
 
-import devserver
 from livekit_sip.settings import Settings
+from scripts import devserver
+from scripts.project import JWT, Project
+from scripts.proxy import Proxy
 from tests.support import official
-from tests.support.e2e import JWT, Project
-from tests.support.proxy import Proxy
 
 USERS = ["leak-scan-user-1", "leak-scan-user-2"]
 PASSWORDS = ["leak-scan-pass-1", "leak-scan-pass-2", "leak-scan-pass-3"]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.support.e2e import ROOT
+from scripts.project import ROOT
 
 ACTIONLINT = ROOT / ".tools" / "bin" / "actionlint"
 WORKFLOW = ROOT / "examples" / "ci" / "pulumi.yml"

@@ -8,8 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import devserver
-from tests.support.e2e import ROOT
+from scripts import devserver
+from scripts.project import ROOT
 
 BIN = ROOT / ".tools" / "bin"
 LOCAL_STACK = ROOT / "stacks" / "Pulumi.local.yaml"

@@ -14,9 +14,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-import devserver
 from livekit_sip.tokens import TokenSource
-from tests.support.e2e import ROOT, stack_runner
+from scripts import devserver
+from scripts.project import ROOT, stack_runner
 
 BIN = ROOT / ".tools" / "bin"
 

@@ -17,10 +17,9 @@ from typing import Any
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts"))
+from scripts import stack as stack_runner
 
-import stack as stack_runner  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 JWT = re.compile(rb"eyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]*")
 
