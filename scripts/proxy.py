@@ -134,8 +134,13 @@ class Proxy:
                 self.end_headers()
                 self.wfile.write(b"OK")
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
+        class Server(ThreadingHTTPServer):
+            # The default backlog of 5 drops connections when a client sends hundreds at once
+            # (the unbounded SDK baseline); the retransmits then cost seconds.
+            request_queue_size = 1024
+            daemon_threads = True
+
+        self._server = Server(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()

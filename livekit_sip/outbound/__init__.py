@@ -1,0 +1,1 @@
+"""Outbound trunks: wire models, service, spec registry, provider and the `OutboundTrunk` resource."""
