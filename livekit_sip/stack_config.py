@@ -26,6 +26,11 @@ from livekit_sip.media import MEDIA_FIELDS
 from livekit_sip.outbound.spec import FIELDS, SECRET_FIELDS, parse_spec
 
 NAMESPACE = "livekit-sip"
+INBOUND_SECTION = "inboundTrunks"
+RULES_SECTION = "dispatchRules"
+#: Inbound trunks' SIP credentials: a section of their own, so a key used in both
+#: `trunks` and `inboundTrunks` never shares credentials.
+INBOUND_CREDENTIALS = "inboundCredentials"
 ENTRY_FIELDS = tuple(f for f in FIELDS if f not in SECRET_FIELDS) + ("adopt_trunk_id",)
 #: Entry keys that are Pulumi resource options rather than trunk fields.
 OPTION_KEYS = ("aliases", "protect", "retain_on_delete")
@@ -97,6 +102,30 @@ def trunk_path(key: str, field: str = "") -> str:
         return f"{NAMESPACE}:trunks.{key}"
     field = re.sub(r"^[a-z_]+", lambda m: camel(m.group(0)), field)
     return f"{NAMESPACE}:trunks.{key}.{field}"
+
+
+def section_path(section: str, key: str, field: str = "") -> str:
+    """The stack config path of an entry of `section` (trunks, inboundTrunks, dispatchRules) or of
+    one of its fields, camelCase."""
+    if not field:
+        return f"{NAMESPACE}:{section}.{key}"
+    field = re.sub(r"^[a-z_]+", lambda m: camel(m.group(0)), field)
+    return f"{NAMESPACE}:{section}.{key}.{field}"
+
+
+def inbound_path(key: str, field: str = "") -> str:
+    """The stack config path of an inbound trunk entry or one of its fields."""
+    return section_path(INBOUND_SECTION, key, field)
+
+
+def rule_path(key: str, field: str = "") -> str:
+    """The stack config path of a dispatch rule entry or one of its fields."""
+    return section_path(RULES_SECTION, key, field)
+
+
+def inbound_credentials_path(key: str, leaf: str = "") -> str:
+    """The stack config path of an inbound trunk's credentials, or of one of their keys."""
+    return f"{NAMESPACE}:{INBOUND_CREDENTIALS}.{key}" + (f".{leaf}" if leaf else "")
 
 
 def credentials_path(key: str, leaf: str = "") -> str:
