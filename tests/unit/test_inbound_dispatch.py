@@ -149,3 +149,18 @@ def test_inbound_credentials_live_in_their_own_section_and_must_be_secret() -> N
     assert "livekit-sip:inboundTrunks.c.authPassword" in paths
     assert "livekit-sip:inboundCredentials.c.password" in paths
     assert all("'p'" not in message and "'x'" not in message for _, message in failed.value.problems)
+
+
+def test_export_names_a_rules_exported_trunks_by_stack_key_and_others_by_id() -> None:
+    import yaml
+
+    from livekit_sip.export import render
+    trunk = spec(parse_trunk, {"name": "Carrier US", "numbers": ["+15550001"]}).to_info().model_copy(
+        update={"sip_trunk_id": "ST_aaaabbbb1111"})
+    rule = spec(parse_rule, {**RULE, "trunk_ids": ["ST_aaaabbbb1111", "ST_other000000"]}).to_info().model_copy(
+        update={"sip_dispatch_rule_id": "SDR_aaaabbbb1111"})
+    config = yaml.safe_load(render([], inbound=[trunk], rules=[rule]))["config"]
+    assert config["livekit-sip:inboundTrunks"]["carrier-us"]["adoptTrunkId"] == "ST_aaaabbbb1111"
+    entry = config["livekit-sip:dispatchRules"]["r"]
+    assert entry["trunks"] == ["carrier-us", "ST_other000000"] and entry["adoptRuleId"] == "SDR_aaaabbbb1111"
+    assert entry["callee"] == {"roomPrefix": "desk-", "pin": "12", "randomize": True}
