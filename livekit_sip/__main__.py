@@ -63,6 +63,15 @@ def main(argv: Sequence[str] | None = None, prog: str = PROG) -> int:
 
 def _list_trunks(prog: str, command: str) -> tuple[list[OutboundTrunkInfo], str]:
     """Every outbound trunk of the project the environment names, and its URL."""
+    client, url = _client(prog, command)
+    try:
+        return client.outbound.list(), url
+    finally:
+        client.close()
+
+
+def _client(prog: str, command: str) -> tuple[SIPClient, str]:
+    """A client of the project the environment names, and its URL."""
     missing = [name for name in ENV_KEYS.values() if not os.environ.get(name)]
     if missing:
         # resolve() would also name stack config keys, which these commands do not read.
@@ -72,11 +81,7 @@ def _list_trunks(prog: str, command: str) -> tuple[list[OutboundTrunkInfo], str]
         settings = resolve(None, os.environ)
     for warning in caught:
         print(f"{prog} {command}: warning: {warning.message}", file=sys.stderr)
-    client = SIPClient(settings)
-    try:
-        return client.outbound.list(), settings.url
-    finally:
-        client.close()
+    return SIPClient(settings), settings.url
 
 
 def _recover(state: Path, output: Path | None, prog: str) -> int:
@@ -99,8 +104,12 @@ def _recover(state: Path, output: Path | None, prog: str) -> int:
 
 
 def _export(key_from: str, output: Path | None, prog: str) -> int:
-    trunks, url = _list_trunks(prog, "export")
-    text = render(trunks, key_from=key_from, source=url)
+    client, url = _client(prog, "export")
+    try:
+        trunks, inbound, rules = client.outbound.list(), client.inbound.list(), client.dispatch.list()
+    finally:
+        client.close()
+    text = render(trunks, key_from=key_from, source=url, inbound=inbound, rules=rules)
     if output is None:
         sys.stdout.write(text)
     else:

@@ -8,6 +8,8 @@ from collections.abc import Callable
 
 import httpx
 
+from livekit_sip.dispatch.service import DispatchRuleService
+from livekit_sip.inbound.service import InboundTrunkService
 from livekit_sip.outbound.service import OutboundTrunkService
 from livekit_sip.settings import Settings
 from livekit_sip.twirp import READ_TIMEOUT, TwirpClient
@@ -24,6 +26,8 @@ class SIPClient:
 
     Attributes:
         outbound: outbound trunks.
+        inbound: inbound trunks.
+        dispatch: dispatch rules.
     """
 
     def __init__(
@@ -40,6 +44,8 @@ class SIPClient:
         self.twirp = TwirpClient(settings, transport=transport, deadline=deadline, read_timeout=read_timeout,
                                  sleep=sleep)
         self.outbound = OutboundTrunkService(self.twirp)
+        self.inbound = InboundTrunkService(self.twirp)
+        self.dispatch = DispatchRuleService(self.twirp)
 
     @property
     def url(self) -> str:

@@ -126,8 +126,8 @@ class TrunkError(LiveKitError):
         cause: the underlying LiveKitError.
     """
 
-    def __init__(self, trunk: str, operation: str, cause: LiveKitError | str) -> None:
+    def __init__(self, trunk: str, operation: str, cause: LiveKitError | str, kind: str = "trunk") -> None:
         self.trunk = trunk
         self.operation = operation
         self.cause = cause
-        super().__init__(f"trunk {trunk}: {operation} failed: {cause}")
+        super().__init__(f"{kind} {trunk}: {operation} failed: {cause}")

@@ -1,9 +1,11 @@
-"""The `livekit-sip:trunks` block for outbound trunks that already exist in a LiveKit project.
+"""The `livekit-sip:trunks`, `inboundTrunks` and `dispatchRules` blocks for SIP objects that
+already exist in a LiveKit project.
 
 `render` turns trunks read from LiveKit into YAML to paste into a stack file:
 one entry per trunk, camelCase keys, only the fields that differ from LiveKit's
-defaults, and `adoptTrunkId` so that `pulumi up` takes the trunk over instead of
-creating a new one. SIP credentials are never written; comment lines after the
+defaults, and `adoptTrunkId` (`adoptRuleId`) so that `pulumi up` takes the object
+over instead of creating a new one. A rule's `trunks` name exported inbound trunks by
+stack key; IDs of trunks that are not exported stay IDs. SIP credentials are never written; comment lines after the
 block give the `pulumi config set --secret` commands that store them.
 """
 
@@ -18,11 +20,26 @@ from typing import Any
 import yaml
 
 from livekit_sip import validators
+from livekit_sip.dispatch.models import DispatchRuleInfo
+from livekit_sip.dispatch.spec import KIND_FIELDS, DispatchRuleSpec
 from livekit_sip.errors import ConfigError
+from livekit_sip.inbound.models import InboundTrunkInfo
+from livekit_sip.inbound.spec import InboundTrunkSpec
 from livekit_sip.media import MEDIA_DEFAULTS
 from livekit_sip.outbound.models import OutboundTrunkInfo
 from livekit_sip.outbound.spec import OutboundTrunkSpec
-from livekit_sip.stack_config import ENTRY_FIELDS, NAMESPACE, camel, credentials_path, read_stack_config
+from livekit_sip.stack_config import (
+    ENTRY_FIELDS,
+    INBOUND_CREDENTIALS,
+    INBOUND_ENTRY_FIELDS,
+    INBOUND_SECTION,
+    NAMESPACE,
+    RULE_ENTRY_FIELDS,
+    RULES_SECTION,
+    camel,
+    credentials_path,
+    read_stack_config,
+)
 
 #: Where a trunk's stack key comes from: its name, or its id.
 KEY_SOURCES = ("name", "id")
@@ -36,7 +53,7 @@ def slugify(text: str) -> str:
     return slug[:MAX_KEY_LENGTH].rstrip("-")
 
 
-def stack_keys(trunks: Sequence[OutboundTrunkInfo], key_from: str = "name") -> list[str]:
+def stack_keys(trunks: Sequence[Any], key_from: str = "name") -> list[str]:
     """One unique stack key per trunk, in the order given.
 
     Keys come from the slugged name (or id, with ``key_from="id"``); a trunk whose
@@ -47,7 +64,7 @@ def stack_keys(trunks: Sequence[OutboundTrunkInfo], key_from: str = "name") -> l
     if key_from not in KEY_SOURCES:
         raise ValueError(f"key_from must be one of {', '.join(KEY_SOURCES)}, got {key_from!r}")
     wanted = [
-        (slugify(t.name) if key_from == "name" else "") or slugify(t.sip_trunk_id) or "trunk"
+        (slugify(t.name) if key_from == "name" else "") or slugify(_object_id(t)) or "trunk"
         for t in trunks
     ]
     reserved = set(wanted)
@@ -89,21 +106,82 @@ def trunk_entry(trunk: OutboundTrunkInfo, key: str) -> dict[str, Any]:
     return entry
 
 
-def has_credentials(trunk: OutboundTrunkInfo) -> bool:
+def _object_id(obj: Any) -> str:
+    return str(getattr(obj, "sip_trunk_id", None) or getattr(obj, "sip_dispatch_rule_id", ""))
+
+
+def _differs(spec: Any, field: str) -> bool:
+    return bool(getattr(spec, field) != type(spec).model_fields[field].default)
+
+
+def inbound_entry(trunk: InboundTrunkInfo, key: str) -> dict[str, Any]:
+    """The `inboundTrunks` entry that describes `trunk` under `key`, without credentials."""
+    spec = InboundTrunkSpec.from_info(trunk)
+    props = spec.props()
+    entry: dict[str, Any] = {}
+    for field in INBOUND_ENTRY_FIELDS:
+        if field == "adopt_trunk_id":
+            entry[camel(field)] = trunk.sip_trunk_id
+        elif field == "name":
+            if spec.name != key:
+                entry["name"] = spec.name
+        elif field in MEDIA_DEFAULTS:
+            value = getattr(spec, field)
+            if value != MEDIA_DEFAULTS[field]:
+                entry[camel(field)] = [validators.codec_shorthand(c) for c in value] if field == "codecs" else value
+        elif _differs(spec, field):
+            entry[camel(field)] = props[field]
+    return entry
+
+
+def rule_entry(rule: DispatchRuleInfo, key: str, trunk_keys: dict[str, str]) -> dict[str, Any]:
+    """The `dispatchRules` entry that describes `rule` under `key`; its trunks by stack key
+    where `trunk_keys` (trunk ID → key) has them, by ID otherwise, or ``all``."""
+    spec = DispatchRuleSpec.from_info(rule)
+    props = spec.props()
+    entry: dict[str, Any] = {}
+    if spec.name != key:
+        entry["name"] = spec.name
+    entry["trunks"] = [trunk_keys.get(t, t) for t in spec.trunk_ids] or "all"
+    if spec.rule is not None:
+        kind = spec.rule.kind
+        entry[kind] = {camel(f): getattr(spec.rule, f) for f in KIND_FIELDS[kind]
+                       if getattr(spec.rule, f) or f in ("room_name", "room_prefix")}
+    for field in RULE_ENTRY_FIELDS:
+        if field in ("name", "trunks", "direct", "individual", "callee"):
+            continue
+        if field == "adopt_rule_id":
+            entry[camel(field)] = rule.sip_dispatch_rule_id
+        elif field == "room_config":
+            if spec.room_config is not None:
+                entry["roomConfig"] = spec.room_config.model_dump(by_alias=True, exclude_defaults=True)
+        elif field in MEDIA_DEFAULTS:
+            value = getattr(spec, field)
+            if value != MEDIA_DEFAULTS[field]:
+                entry[camel(field)] = [validators.codec_shorthand(c) for c in value] if field == "codecs" else value
+        elif _differs(spec, field):
+            entry[camel(field)] = props[field]
+    return entry
+
+
+def has_credentials(trunk: OutboundTrunkInfo | InboundTrunkInfo) -> bool:
     """Whether the trunk authenticates to its SIP provider."""
     return bool(trunk.auth_username or trunk.auth_password)
 
 
-def credential_commands(key: str) -> list[str]:
+def credential_commands(key: str, creds: str = "credentials") -> list[str]:
     """The commands that store a trunk's SIP credentials as stack secrets (each prompts for its value)."""
-    return [f"pulumi config set --secret --path '{credentials_path(key, part)}'" for part in ("username", "password")]
+    return [f"pulumi config set --secret --path '{credentials_path(key, part, creds)}'"
+            for part in ("username", "password")]
 
 
-def render(trunks: Sequence[OutboundTrunkInfo], key_from: str = "name", source: str | None = None) -> str:
+def render(trunks: Sequence[OutboundTrunkInfo], key_from: str = "name", source: str | None = None,
+           inbound: Sequence[InboundTrunkInfo] = (), rules: Sequence[DispatchRuleInfo] = ()) -> str:
     """The YAML text of a ``config:`` block holding `trunks`, then advice as comments.
 
     Args:
         trunks: outbound trunks as read from LiveKit.
+        inbound, rules: inbound trunks and dispatch rules as read from LiveKit.
         key_from: ``"name"`` or ``"id"``: what each stack key is derived from.
         source: where the trunks were read, named in the heading comment.
 
@@ -113,10 +191,21 @@ def render(trunks: Sequence[OutboundTrunkInfo], key_from: str = "name", source: 
     """
     keys = stack_keys(trunks, key_from)
     entries = {key: trunk_entry(trunk, key) for key, trunk in zip(keys, trunks, strict=True)}
+    inbound_keys = stack_keys(inbound, key_from)
+    trunk_keys = {t.sip_trunk_id: key for key, t in zip(inbound_keys, inbound, strict=True)}
+    config: dict[str, Any] = {f"{NAMESPACE}:trunks": entries}
+    if inbound:
+        config[f"{NAMESPACE}:{INBOUND_SECTION}"] = {
+            key: inbound_entry(t, key) for key, t in zip(inbound_keys, inbound, strict=True)}
+    if rules:
+        config[f"{NAMESPACE}:{RULES_SECTION}"] = {
+            key: rule_entry(r, key, trunk_keys) for key, r in zip(stack_keys(rules, key_from), rules, strict=True)}
     count = f"{len(trunks)} outbound trunk{'' if len(trunks) == 1 else 's'}"
+    if inbound or rules:
+        count += f", {len(inbound)} inbound trunk(s), {len(rules)} dispatch rule(s)"
     lines = [f"# livekit-sip export: {count}" + (f" from {source}" if source else "")]
     # Flow style for the innermost lists and maps, as in the stack files: numbers: ['+1...'].
-    block = yaml.safe_dump({"config": {f"{NAMESPACE}:trunks": entries}}, sort_keys=False,
+    block = yaml.safe_dump({"config": config}, sort_keys=False,
                            default_flow_style=None, allow_unicode=True, width=1000)
     lines.append(block.rstrip("\n"))
     with_auth = [key for key, trunk in zip(keys, trunks, strict=True) if has_credentials(trunk)]
@@ -124,6 +213,10 @@ def render(trunks: Sequence[OutboundTrunkInfo], key_from: str = "name", source: 
         lines.append("# SIP credentials are not exported. Before `pulumi up`, store them as secrets (each command")
         lines.append("# prompts for its value); without them, preview refuses to adopt a trunk that has auth:")
         lines += [f"#   {command}" for key in with_auth for command in credential_commands(key)]
+    inbound_auth = [key for key, t in zip(inbound_keys, inbound, strict=True) if has_credentials(t)]
+    if inbound_auth:
+        lines.append("# Inbound trunks' SIP credentials are not exported either; store them as secrets:")
+        lines += [f"#   {command}" for key in inbound_auth for command in credential_commands(key, INBOUND_CREDENTIALS)]
     lines += [f"# note: {note}" for key, trunk in zip(keys, trunks, strict=True)
               for note in _notes(key, trunk, entries[key])]
     return "\n".join(lines) + "\n"

@@ -1,13 +1,18 @@
-"""The stack-config program: one `OutboundTrunk` per entry of `livekit-sip:trunks`.
+"""The stack-config program: one `OutboundTrunk` per entry of `livekit-sip:trunks`, one
+`InboundTrunk` per entry of `livekit-sip:inboundTrunks` and one `DispatchRule` per entry of
+`livekit-sip:dispatchRules`.
 
 A Pulumi project's `__main__.py` is two lines::
 
     from livekit_sip import program
     program.run()
 
-`run()` reads `livekit-sip:*` and `livekit:*` config, declares the trunks, exports
-`trunkIds` and `trunks`, and returns the trunks by stack key, so a program can
-add outputs or resources of its own.
+`run()` reads `livekit-sip:*` and `livekit:*` config, declares the trunks and rules,
+exports `trunkIds` and `trunks` (outbound), `inboundTrunkIds`, `inboundTrunks`,
+`dispatchRuleIds` and `dispatchRules`, and returns the outbound trunks by stack key,
+so a program can add outputs or resources of its own. A rule gets its trunks' ID
+outputs, so Pulumi creates trunks before rules, deletes rules before trunks, and
+updates a rule in the same `up` when one of its trunks gets a new ID.
 """
 
 from __future__ import annotations
@@ -23,12 +28,16 @@ import yaml
 from pulumi.runtime import settings as runtime_settings
 from pulumi.runtime.config import is_config_secret
 
+from livekit_sip.dispatch.resource import DispatchRule, DispatchRuleArgs, export_dispatch_rule
 from livekit_sip.errors import ConfigError, SettingsError
+from livekit_sip.inbound.resource import InboundTrunk, InboundTrunkArgs, export_inbound_trunk
 from livekit_sip.outbound.resource import OutboundTrunk, OutboundTrunkArgs, export_trunk
 from livekit_sip.settings import cleartext_risk
 from livekit_sip.stack_config import (
+    INBOUND_CREDENTIALS,
     NAMESPACE,
     Credentials,
+    RuleEntry,
     StackConfig,
     TrunkEntry,
     plaintext_credentials,
@@ -70,6 +79,11 @@ def run() -> dict[str, OutboundTrunk]:
             protect=config.get("protect"),
             credentials_secret=is_config_secret(f"{NAMESPACE}:credentials"),
             plaintext_leaves=plaintext_credentials(stack_file_config()),
+            inbound_trunks=config_object(config, "inboundTrunks"),
+            inbound_credentials=config_object(config, INBOUND_CREDENTIALS),
+            dispatch_rules=config_object(config, "dispatchRules"),
+            inbound_credentials_secret=is_config_secret(f"{NAMESPACE}:{INBOUND_CREDENTIALS}"),
+            inbound_plaintext_leaves=plaintext_credentials(stack_file_config(), INBOUND_CREDENTIALS),
         )
     except ConfigError as err:
         raise pulumi.RunError(f"invalid stack config:\n{err.reason}") from None
@@ -82,7 +96,44 @@ def run() -> dict[str, OutboundTrunk]:
 
     pulumi.export("trunkIds", {key: trunk.sip_trunk_id for key, trunk in trunks.items()})
     pulumi.export("trunks", {key: export_trunk(trunk) for key, trunk in trunks.items()})
+
+    inbound = {key: declare_inbound(key, entry, stack) for key, entry in stack.inbound_trunks.items()}
+    rules = {key: declare_rule(key, entry, stack, inbound) for key, entry in stack.dispatch_rules.items()}
+    if inbound:
+        pulumi.export("inboundTrunkIds", {key: trunk.sip_trunk_id for key, trunk in inbound.items()})
+        pulumi.export("inboundTrunks", {key: export_inbound_trunk(trunk) for key, trunk in inbound.items()})
+    if rules:
+        pulumi.export("dispatchRuleIds", {key: rule.sip_dispatch_rule_id for key, rule in rules.items()})
+        pulumi.export("dispatchRules", {key: export_dispatch_rule(rule) for key, rule in rules.items()})
     return trunks
+
+
+def _options(entry: TrunkEntry, stack: StackConfig) -> pulumi.ResourceOptions:
+    return pulumi.ResourceOptions(
+        aliases=[pulumi.Alias(name=alias) for alias in entry.aliases] or None,
+        protect=stack.protect if entry.protect is None else entry.protect,
+        retain_on_delete=entry.retain_on_delete,
+    )
+
+
+def declare_inbound(key: str, entry: TrunkEntry, stack: StackConfig) -> InboundTrunk:
+    """The `InboundTrunk` of one `inboundTrunks` entry, its credentials from `inboundCredentials`."""
+    credentials = stack.inbound_credentials.get(key)
+    return InboundTrunk(key, InboundTrunkArgs(
+        **entry.fields,
+        auth_username=pulumi.Output.secret(credentials.username) if credentials else None,
+        auth_password=pulumi.Output.secret(credentials.password) if credentials else None,
+    ), _options(entry, stack))
+
+
+def declare_rule(key: str, entry: RuleEntry, stack: StackConfig, inbound: dict[str, InboundTrunk]) -> DispatchRule:
+    """The `DispatchRule` of one `dispatchRules` entry: trunks named by stack key become
+    those trunks' ID outputs, so the rule depends on them."""
+    fields = dict(entry.fields)
+    kinds = fields.pop("rule")
+    trunk_ids: list[Any] = [inbound[ref].sip_trunk_id if ref in inbound else ref for ref in entry.trunks]
+    return DispatchRule(key, DispatchRuleArgs(**fields, **kinds, trunk_ids=trunk_ids, all_trunks=entry.all_trunks),
+                        _options(entry, stack))
 
 
 def declare(key: str, entry: TrunkEntry, stack: StackConfig) -> OutboundTrunk:

@@ -21,11 +21,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from livekit_sip import conflicts
+from livekit_sip.dispatch import spec as rule_spec
 from livekit_sip.errors import ConfigError
+from livekit_sip.inbound import spec as inbound_spec
 from livekit_sip.media import MEDIA_FIELDS
 from livekit_sip.outbound.spec import FIELDS, SECRET_FIELDS, parse_spec
 
 NAMESPACE = "livekit-sip"
+INBOUND_SECTION = "inboundTrunks"
+RULES_SECTION = "dispatchRules"
+#: Inbound trunks' SIP credentials: a section of their own, so a key used in both
+#: `trunks` and `inboundTrunks` never shares credentials.
+INBOUND_CREDENTIALS = "inboundCredentials"
 ENTRY_FIELDS = tuple(f for f in FIELDS if f not in SECRET_FIELDS) + ("adopt_trunk_id",)
 #: Entry keys that are Pulumi resource options rather than trunk fields.
 OPTION_KEYS = ("aliases", "protect", "retain_on_delete")
@@ -58,6 +66,20 @@ class TrunkEntry:
 
 
 @dataclass(frozen=True)
+class RuleEntry(TrunkEntry):
+    """One `livekit-sip:dispatchRules` entry.
+
+    Attributes:
+        trunks: the inbound trunks the rule applies to: stack keys of
+            `livekit-sip:inboundTrunks`, or trunk IDs (``ST_...``) of trunks outside the stack.
+        all_trunks: the entry said ``trunks: all`` (every trunk, and calls matching none).
+    """
+
+    trunks: tuple[str, ...] = ()
+    all_trunks: bool = False
+
+
+@dataclass(frozen=True)
 class Credentials:
     """One trunk's SIP credentials from `livekit-sip:credentials`; both may be "" (auth cleared on purpose)."""
 
@@ -78,6 +100,10 @@ class StackConfig:
     trunks: dict[str, TrunkEntry]
     credentials: dict[str, Credentials]
     protect: bool = False
+    inbound_trunks: dict[str, TrunkEntry] = field(default_factory=dict)
+    #: From `livekit-sip:inboundCredentials`, by inbound trunk key.
+    inbound_credentials: dict[str, Credentials] = field(default_factory=dict)
+    dispatch_rules: dict[str, RuleEntry] = field(default_factory=dict)
 
 
 def camel(name: str) -> str:
@@ -91,22 +117,43 @@ def snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
-def trunk_path(key: str, field: str = "") -> str:
-    """The stack config path of a trunk entry or one of its fields, camelCase."""
+def trunk_path(key: str, field: str = "", section: str = "trunks") -> str:
+    """The stack config path of a trunk entry (of `section`) or one of its fields, camelCase."""
+    return section_path(section, key, field)
+
+
+def section_path(section: str, key: str, field: str = "") -> str:
+    """The stack config path of an entry of `section` (trunks, inboundTrunks, dispatchRules) or of
+    one of its fields, camelCase."""
     if not field:
-        return f"{NAMESPACE}:trunks.{key}"
+        return f"{NAMESPACE}:{section}.{key}"
     field = re.sub(r"^[a-z_]+", lambda m: camel(m.group(0)), field)
-    return f"{NAMESPACE}:trunks.{key}.{field}"
+    return f"{NAMESPACE}:{section}.{key}.{field}"
 
 
-def credentials_path(key: str, leaf: str = "") -> str:
-    """The stack config path of a trunk's credentials, or of one of their keys."""
-    return f"{NAMESPACE}:credentials.{key}" + (f".{leaf}" if leaf else "")
+def inbound_path(key: str, field: str = "") -> str:
+    """The stack config path of an inbound trunk entry or one of its fields."""
+    return section_path(INBOUND_SECTION, key, field)
 
 
-def secret_command(key: str, leaf: str) -> str:
+def rule_path(key: str, field: str = "") -> str:
+    """The stack config path of a dispatch rule entry or one of its fields."""
+    return section_path(RULES_SECTION, key, field)
+
+
+def inbound_credentials_path(key: str, leaf: str = "") -> str:
+    """The stack config path of an inbound trunk's credentials, or of one of their keys."""
+    return credentials_path(key, leaf, INBOUND_CREDENTIALS)
+
+
+def credentials_path(key: str, leaf: str = "", creds: str = "credentials") -> str:
+    """The stack config path of a trunk's credentials (in section `creds`), or of one of their keys."""
+    return f"{NAMESPACE}:{creds}.{key}" + (f".{leaf}" if leaf else "")
+
+
+def secret_command(key: str, leaf: str, creds: str = "credentials") -> str:
     """The command that stores one credential as a stack secret."""
-    return f"pulumi config set --secret --path '{credentials_path(key, leaf)}' <value>"
+    return f"pulumi config set --secret --path '{credentials_path(key, leaf, creds)}' <value>"
 
 
 def read_stack_config(
@@ -116,6 +163,11 @@ def read_stack_config(
     protect: Any = None,
     credentials_secret: bool = True,
     plaintext_leaves: Collection[tuple[str, str]] = (),
+    inbound_trunks: Any = None,
+    inbound_credentials: Any = None,
+    dispatch_rules: Any = None,
+    inbound_credentials_secret: bool = True,
+    inbound_plaintext_leaves: Collection[tuple[str, str]] = (),
 ) -> StackConfig:
     """Validate the stack's `livekit-sip:*` config in one round.
 
@@ -128,6 +180,9 @@ def read_stack_config(
             When it does not, every credential in it was set in plain text.
         plaintext_leaves: (stack key, username|password) pairs known to be stored in
             plain text although the object as a whole is secret.
+        inbound_trunks, inbound_credentials, dispatch_rules: `livekit-sip:inboundTrunks`,
+            `livekit-sip:inboundCredentials` and `livekit-sip:dispatchRules` as parsed.
+        inbound_credentials_secret, inbound_plaintext_leaves: as above, for `inboundCredentials`.
 
     Returns:
         The trunk entries, their credentials and the stack-wide protect flag.
@@ -141,9 +196,15 @@ def read_stack_config(
     _check_aliases(entries, problems)
     found = _credentials(credentials, entries, credentials_secret, set(plaintext_leaves), problems)
     stack_protect = _flag(protect, f"{NAMESPACE}:protect", problems)
+    inbound = _inbound_entries(inbound_trunks, inbound_credentials, problems)
+    _check_aliases(inbound, problems, INBOUND_SECTION)
+    inbound_found = _credentials(inbound_credentials, inbound, inbound_credentials_secret,
+                                 set(inbound_plaintext_leaves), problems, INBOUND_SECTION, INBOUND_CREDENTIALS)
+    rules = _rule_entries(dispatch_rules, inbound, problems)
+    _check_aliases(rules, problems, RULES_SECTION)
     if problems:
         raise ConfigError(problems)
-    return StackConfig(entries, found, bool(stack_protect))
+    return StackConfig(entries, found, bool(stack_protect), inbound, inbound_found, rules)
 
 
 # --- trunks ---------------------------------------------------------------------------------
@@ -191,7 +252,7 @@ def _entry(key: str, raw: Any, base_dir: Path, problems: Problems) -> TrunkEntry
 
 def _normalize_keys(raw: Mapping[str, Any], key: str, source: str, allowed: tuple[str, ...],
                     problems: Problems, where: str = "", ignored: frozenset[str] = frozenset(),
-                    ) -> tuple[dict[str, Any], set[str]]:
+                    section: str = "trunks", creds: str = "credentials") -> tuple[dict[str, Any], set[str]]:
     """The known keys of `raw` in snake_case, and the fields unknown keys seem to mean.
 
     Unknown keys, credentials and keys given twice go to `problems`; the rest is kept,
@@ -203,13 +264,13 @@ def _normalize_keys(raw: Mapping[str, Any], key: str, source: str, allowed: tupl
     for name, value in raw.items():
         name = str(name)
         field = snake(name)
-        path = trunk_path(key, name) + where
+        path = trunk_path(key, name, section) + where
         if field in ignored:
             continue
         if field not in allowed and (field in SECRET_FIELDS or field in CREDENTIAL_FIELDS):
             leaf = field.removeprefix("auth_")
-            problems.append((path, f"credentials are secrets and live in {NAMESPACE}:credentials: run "
-                                   f"{secret_command(key, leaf)}"))
+            problems.append((path, f"credentials are secrets and live in {NAMESPACE}:{creds}: run "
+                                   f"{secret_command(key, leaf, creds)}"))
             continue
         if field not in allowed:
             near = difflib.get_close_matches(camel(field), sorted(known), n=1, cutoff=0.6)
@@ -288,10 +349,10 @@ def _file_media(media: Any, key: str, where: str, problems: Problems) -> dict[st
     return out
 
 
-def _aliases(value: Any, key: str, problems: Problems) -> tuple[str, ...]:
+def _aliases(value: Any, key: str, problems: Problems, section: str = "trunks") -> tuple[str, ...]:
     if value is None:
         return ()
-    path = trunk_path(key, "aliases")
+    path = trunk_path(key, "aliases", section)
     if isinstance(value, str) or not isinstance(value, list):
         problems.append((path, "must be a list of the entry's earlier stack keys, e.g. [old-key]"))
         return ()
@@ -330,54 +391,55 @@ def _check_adopt_ids(entries: Mapping[str, TrunkEntry], problems: Problems) -> N
                              "by one entry only: keep adoptTrunkId in one of them"))
 
 
-def _check_aliases(entries: Mapping[str, TrunkEntry], problems: Problems) -> None:
+def _check_aliases(entries: Mapping[str, TrunkEntry], problems: Problems, section: str = "trunks") -> None:
     """An alias names a key that is gone, and only one entry may claim it."""
     claimed: dict[str, str] = {}
     for key, entry in entries.items():
         for index, alias in enumerate(entry.aliases):
-            path = f"{trunk_path(key, 'aliases')}[{index}]"
+            path = f"{trunk_path(key, 'aliases', section)}[{index}]"
             if alias in entries:
-                problems.append((path, f"{alias!r} is the key of another entry in {NAMESPACE}:trunks; an alias "
+                problems.append((path, f"{alias!r} is the key of another entry in {NAMESPACE}:{section}; an alias "
                                        "names an earlier key that no entry uses any more"))
             elif claimed.setdefault(alias, key) != key:
-                problems.append((path, f"{alias!r} is also an alias of {trunk_path(claimed[alias])}"))
+                problems.append((path, f"{alias!r} is also an alias of {trunk_path(claimed[alias], '', section)}"))
 
 
 # --- credentials ---------------------------------------------------------------------------
 
 
 def _credentials(raw: Any, entries: Mapping[str, TrunkEntry], secret: bool,
-                 plaintext_leaves: set[tuple[str, str]], problems: Problems) -> dict[str, Credentials]:
+                 plaintext_leaves: set[tuple[str, str]], problems: Problems,
+                 section: str = "trunks", creds: str = "credentials") -> dict[str, Credentials]:
     if raw is None:
         return {}
     if not isinstance(raw, Mapping):
-        problems.append((f"{NAMESPACE}:credentials", "must be a map of trunk key to {username, password}"))
+        problems.append((f"{NAMESPACE}:{creds}", "must be a map of trunk key to {username, password}"))
         return {}
     found: dict[str, Credentials] = {}
     for key, leaves in raw.items():
         key = str(key)
         if key not in entries:
-            problems.append((credentials_path(key), _orphan(key, entries)))
+            problems.append((credentials_path(key, "", creds), _orphan(key, entries, section, creds)))
         if leaves is None:
             continue
         if not isinstance(leaves, Mapping):
-            problems.append((credentials_path(key), f"must be a map with username and password, "
+            problems.append((credentials_path(key, "", creds), f"must be a map with username and password, "
                                                     f"got {type(leaves).__name__}"))
             continue
-        values = _credential_values(key, leaves, secret, plaintext_leaves, problems)
+        values = _credential_values(key, leaves, secret, plaintext_leaves, problems, creds)
         if values is not None and key in entries:
             found[key] = Credentials(values.get("username", ""), values.get("password", ""))
     return found
 
 
-def _credential_values(key: str, leaves: Mapping[str, Any], secret: bool,
-                       plaintext_leaves: set[tuple[str, str]], problems: Problems) -> dict[str, str] | None:
+def _credential_values(key: str, leaves: Mapping[str, Any], secret: bool, plaintext_leaves: set[tuple[str, str]],
+                       problems: Problems, creds: str = "credentials") -> dict[str, str] | None:
     """The username and password of one entry, or None when a rule is broken."""
     values: dict[str, str] = {}
     broken = False
     for leaf, value in leaves.items():
         leaf = str(leaf)
-        path = credentials_path(key, leaf)
+        path = credentials_path(key, leaf, creds)
         if leaf not in CREDENTIAL_FIELDS:
             near = difflib.get_close_matches(leaf, CREDENTIAL_FIELDS, n=1, cutoff=0.6)
             hint = f"did you mean {near[0]!r}? " if near else ""
@@ -395,7 +457,7 @@ def _credential_values(key: str, leaves: Mapping[str, Any], secret: bool,
             continue
         if value and (not secret or (key, leaf) in plaintext_leaves):
             problems.append((path, f"is stored in plain text; SIP credentials must be secrets: run "
-                                   f"{secret_command(key, leaf)}"))
+                                   f"{secret_command(key, leaf, creds)}"))
             broken = True
         values[leaf] = value
     if broken:
@@ -403,28 +465,29 @@ def _credential_values(key: str, leaves: Mapping[str, Any], secret: bool,
     username, password = values.get("username", ""), values.get("password", "")
     pair = "set both, or set both to \"\" to clear the trunk's auth on purpose"
     if password and not username:
-        problems.append((credentials_path(key, "username"), f"is empty while password is set; {pair}"))
+        problems.append((credentials_path(key, "username", creds), f"is empty while password is set; {pair}"))
         return None
     if username and not password:
-        problems.append((credentials_path(key, "password"), f"is empty while username is set; {pair}"))
+        problems.append((credentials_path(key, "password", creds), f"is empty while username is set; {pair}"))
         return None
     return values
 
 
-def _orphan(key: str, entries: Mapping[str, TrunkEntry]) -> str:
+def _orphan(key: str, entries: Mapping[str, TrunkEntry], section: str = "trunks",
+            creds: str = "credentials") -> str:
     """Why credentials under `key` reach no trunk, and how to fix that."""
     renamed = [k for k, entry in entries.items() if key in entry.aliases]
     if renamed:
-        return (f"matches no trunk in {NAMESPACE}:trunks: trunk {renamed[0]!r} lists {key!r} in its aliases; "
-                f"move these credentials to {credentials_path(renamed[0])}")
+        return (f"matches no trunk in {NAMESPACE}:{section}: trunk {renamed[0]!r} lists {key!r} in its aliases; "
+                f"move these credentials to {credentials_path(renamed[0], '', creds)}")
     near = difflib.get_close_matches(key, list(entries), n=1, cutoff=0.6)
     hint = f"; did you mean {near[0]!r}?" if near else "."
-    return (f"matches no trunk key in {NAMESPACE}:trunks{hint} After renaming a trunk key, list the old key in "
+    return (f"matches no trunk key in {NAMESPACE}:{section}{hint} After renaming a trunk key, list the old key in "
             f"the entry's aliases (aliases: [{key}]) so that the trunk keeps its ID, and move its credentials "
             "to the new key")
 
 
-def plaintext_credentials(stack_config: Any) -> set[tuple[str, str]]:
+def plaintext_credentials(stack_config: Any, creds: str = "credentials") -> set[tuple[str, str]]:
     """(key, leaf) pairs of `livekit-sip:credentials` stored without `secure:` in a stack file's `config:`.
 
     Pulumi tells a program only whether a top-level key holds any secret, so a plain
@@ -433,9 +496,134 @@ def plaintext_credentials(stack_config: Any) -> set[tuple[str, str]]:
     """
     if not isinstance(stack_config, Mapping):
         return set()
-    creds = stack_config.get(f"{NAMESPACE}:credentials")
-    if not isinstance(creds, Mapping):
+    found = stack_config.get(f"{NAMESPACE}:{creds}")
+    if not isinstance(found, Mapping):
         return set()
-    return {(str(key), str(leaf)) for key, leaves in creds.items() if isinstance(leaves, Mapping)
+    return {(str(key), str(leaf)) for key, leaves in found.items() if isinstance(leaves, Mapping)
             for leaf, value in leaves.items()
             if value not in (None, "") and not (isinstance(value, Mapping) and "secure" in value)}
+
+
+# --- inbound trunks and dispatch rules -------------------------------------------------------
+
+INBOUND_ENTRY_FIELDS = tuple(f for f in inbound_spec.FIELDS if f not in inbound_spec.SECRET_FIELDS) + (
+    inbound_spec.ADOPT,)
+#: A rule entry's keys: the kind of rule (one of them), `trunks` for `trunk_ids`, and the rest of the spec.
+RULE_ENTRY_FIELDS = (*rule_spec.KINDS, "trunks") + tuple(
+    f for f in rule_spec.FIELDS if f not in ("rule", "trunk_ids")) + (rule_spec.ADOPT,)
+ALL = "all"
+
+
+def _section(raw: Any, section: str, noun: str, problems: Problems) -> Mapping[str, Any]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        problems.append((f"{NAMESPACE}:{section}", f"must be a map of {noun} key to {noun}"))
+        return {}
+    return raw
+
+
+def _options(options: Mapping[str, Any], key: str, section: str, problems: Problems) -> dict[str, Any]:
+    return {
+        "aliases": _aliases(options.get("aliases"), key, problems, section),
+        "protect": _flag(options.get("protect"), section_path(section, key, "protect"), problems),
+        "retain_on_delete": _flag(options.get("retain_on_delete"), section_path(section, key, "retain_on_delete"),
+                                  problems),
+    }
+
+
+def _inbound_entries(raw: Any, raw_credentials: Any, problems: Problems) -> dict[str, TrunkEntry]:
+    entries: dict[str, TrunkEntry] = {}
+    with_auth = set(raw_credentials) if isinstance(raw_credentials, Mapping) else set()
+    keyed: list[tuple[str, set[Any]]] = []
+    for key, given in _section(raw, INBOUND_SECTION, "inbound trunk", problems).items():
+        key = str(key)
+        if not isinstance(given, Mapping):
+            problems.append((inbound_path(key), f"must be a map of inbound trunk fields, got {type(given).__name__}"))
+            entries[key] = TrunkEntry(fields={})
+            continue
+        fields, missed = _normalize_keys(given, key, "the stack config", INBOUND_ENTRY_FIELDS + OPTION_KEYS, problems,
+                                         section=INBOUND_SECTION, creds=INBOUND_CREDENTIALS)
+        options = {name: fields.pop(name) for name in OPTION_KEYS if name in fields}
+        fields.setdefault("name", key)
+        # Credentials are checked with livekit-sip:inboundCredentials; here they only count as given.
+        auth = "given" if key in with_auth else ""
+        spec, errors = inbound_spec.parse_spec({**fields, "auth_username": auth, "auth_password": auth})
+        for err in errors:
+            if not (err.field in missed and err.field not in fields):
+                problems.append((inbound_path(key, err.field), err.reason))
+        if spec is not None:
+            keyed.append((key, spec.conflict_keys()))
+        entries[key] = TrunkEntry(fields=fields, **_options(options, key, INBOUND_SECTION, problems))
+    for first, second, clash in conflicts.first_conflicts(keyed):
+        problems.append((inbound_path(second), f"conflicts with {inbound_path(first)}: both take calls to "
+                                               f"{conflicts.describe_inbound(clash)}, and LiveKit refuses two "
+                                               "inbound trunks for one number and caller; tell them apart with "
+                                               "allowedNumbers, or merge them"))
+    return entries
+
+
+def _rule_entries(raw: Any, inbound: Mapping[str, TrunkEntry], problems: Problems) -> dict[str, RuleEntry]:
+    entries: dict[str, RuleEntry] = {}
+    keyed: list[tuple[str, set[Any]]] = []
+    for key, given in _section(raw, RULES_SECTION, "dispatch rule", problems).items():
+        key = str(key)
+        if not isinstance(given, Mapping):
+            problems.append((rule_path(key), f"must be a map of dispatch rule fields, got {type(given).__name__}"))
+            continue
+        fields, missed = _normalize_keys(given, key, "the stack config", RULE_ENTRY_FIELDS + OPTION_KEYS, problems,
+                                         section=RULES_SECTION)
+        options = {name: fields.pop(name) for name in OPTION_KEYS if name in fields}
+        fields.setdefault("name", key)
+        trunks, all_trunks = _rule_trunks(fields.pop("trunks", None), key, inbound, problems)
+        kinds = {kind: fields.pop(kind) for kind in rule_spec.KINDS if kind in fields}
+        spec_props = {**fields, "rule": kinds or None, "trunk_ids": list(trunks)}
+        spec, errors = rule_spec.parse_spec(spec_props)
+        for err in errors:
+            if err.field.startswith("trunk_ids"):
+                continue  # checked by _rule_trunks
+            where = err.field.removeprefix("rule.").removeprefix("rule") if err.field.startswith("rule") else err.field
+            if not (err.field in missed and err.field not in fields):
+                problems.append((rule_path(key, where) if where else rule_path(key), err.reason))
+        if spec is not None:
+            keyed.append((key, spec.conflict_keys()))
+        entries[key] = RuleEntry(fields={**fields, "rule": kinds}, trunks=trunks, all_trunks=all_trunks,
+                                 **_options(options, key, RULES_SECTION, problems))
+    for first, second, clash in conflicts.first_conflicts(keyed):
+        problems.append((rule_path(second), f"conflicts with {rule_path(first)}: both dispatch calls for "
+                                            f"{conflicts.describe_rule(clash)}, and LiveKit refuses two rules for "
+                                            "the same trunk, numbers and PIN, whatever their rooms; narrow one "
+                                            "with trunks, numbers, inboundNumbers or a pin"))
+    return entries
+
+
+def _rule_trunks(value: Any, key: str, inbound: Mapping[str, TrunkEntry],
+                 problems: Problems) -> tuple[tuple[str, ...], bool]:
+    """A rule's `trunks`: ``all``, or inbound trunk stack keys and ``ST_...`` IDs, each once."""
+    path = rule_path(key, "trunks")
+    if isinstance(value, str) and value.strip().lower() == ALL:
+        return (), True
+    if value is None or value == []:
+        problems.append((path, "is required: list the inbound trunks by stack key (trunks: [carrier-us]), or say "
+                               "trunks: all for every trunk and calls that match no trunk"))
+        return (), False
+    if not isinstance(value, list):
+        problems.append((path, "must be a list of inbound trunk stack keys or ST_ IDs, or all"))
+        return (), False
+    found: list[str] = []
+    for index, item in enumerate(value):
+        at = f"{path}[{index}]"
+        if not isinstance(item, str) or not item.strip():
+            problems.append((at, "must be an inbound trunk stack key or an ST_ ID"))
+            continue
+        item = item.strip()
+        if item not in inbound and not inbound_spec.TRUNK_ID.match(item):
+            near = difflib.get_close_matches(item, list(inbound), n=1, cutoff=0.6)
+            hint = f"; did you mean {near[0]!r}?" if near else f"; known keys: {', '.join(inbound) or 'none'}"
+            problems.append((at, f"{item!r} is no key of {NAMESPACE}:{INBOUND_SECTION} and no trunk ID{hint}"))
+            continue
+        if item in found:
+            problems.append((at, f"{item!r} is listed twice"))
+            continue
+        found.append(item)
+    return tuple(found), False

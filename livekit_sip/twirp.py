@@ -18,8 +18,8 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 import httpx
 from pydantic import BaseModel, ValidationError
@@ -33,7 +33,7 @@ from livekit_sip.errors import (
 )
 from livekit_sip.settings import DEADLINE, Settings
 from livekit_sip.tokens import TokenSource
-from livekit_sip.wire import WireModel
+from livekit_sip.wire import Pagination, WireModel
 
 log = logging.getLogger("livekit_sip")
 
@@ -199,3 +199,23 @@ def _summary(err: Exception) -> str:
     if isinstance(err, ServerError):
         return f"{err.code} ({err.status})"
     return type(err).__name__
+
+
+def list_pages(twirp: TwirpClient, method: str, request: Callable[[Pagination], WireModel],
+               response: type[WireModel], key: Callable[[Any], str], page_size: int) -> Iterator[Any]:
+    """Every item of a paged `List…` RPC, one page at a time; null items are skipped.
+
+    OSS LiveKit returns every match at once; a short page, or one with nothing new, is the last.
+    """
+    seen: set[str] = set()
+    after: str | None = None
+    while True:
+        page = twirp.call(method, request(Pagination(after_id=after, limit=page_size)), response)
+        items = page.items  # type: ignore[attr-defined]
+        fresh = [item for item in items if item is not None and key(item) not in seen]
+        for item in fresh:
+            seen.add(key(item))
+            yield item
+        if len(items) < page_size or not fresh:
+            return
+        after = max(key(item) for item in fresh)

@@ -350,3 +350,92 @@ def duration(value: Any, *, maximum_ns: int | None = None, maximum: str = "") ->
 
 def media_timeout(value: Any) -> str | None:
     return duration(value, maximum_ns=MAX_MEDIA_TIMEOUT_NS, maximum="10m")
+
+
+# --- inbound trunks and dispatch rules ---------------------------------------------------------
+
+_LOOSE_NUMBER = re.compile(r"^\+?[\d\- ()]+\Z")
+_PIN = re.compile(r"^[0-9]*\Z")
+
+
+def normalize_number(number: str) -> str:
+    """A phone number as LiveKit compares numbers in its conflict checks
+    (livekit/protocol sip NormalizeNumber): ``1 (555) 0001`` is ``+15550001``; other strings as given."""
+    if not _LOOSE_NUMBER.match(number):
+        return number
+    digits = re.sub(r"[\s\-()]", "", number)
+    return digits if digits.startswith("+") else "+" + digits
+
+
+def phone_numbers(value: Any) -> tuple[str, ...]:
+    """Numbers as the carrier sends them (LiveKit checks no format), each once.
+
+    LiveKit keeps duplicates and compares ``+15550001`` and ``1 555 0001`` as one number
+    in its conflict checks (a dispatch rule even conflicts with itself), so a number
+    given twice in either spelling is refused.
+    """
+    seen: dict[str, str] = {}
+    out: list[str] = []
+    for index, number in enumerate(string_list(value, "number")):
+        if not isinstance(number, str):
+            raise Invalid(f"must be a string, got {show(number)}", f"[{index}]")
+        number = number.strip()
+        if not number:
+            raise Invalid("is empty; an empty number is a wildcard LiveKit does not show", f"[{index}]")
+        key = normalize_number(number)
+        if key in seen:
+            same = "" if seen[key] == number else f" (as {seen[key]!r})"
+            raise Invalid(f"{number!r} is listed twice{same}", f"[{index}]")
+        seen[key] = number
+        out.append(number)
+    return tuple(out)
+
+
+def allowed_addresses(value: Any) -> tuple[str, ...]:
+    """Source IPs, CIDR ranges or hostnames. LiveKit stores anything, then silently drops
+    masks it cannot read at call time, and with none left accepts calls from any source."""
+    out: list[str] = []
+    for index, item in enumerate(string_list(value, "address")):
+        if not isinstance(item, str):
+            raise Invalid(f"must be a string, got {show(item)}", f"[{index}]")
+        address = item.strip()
+        if not _is_address(address):
+            raise Invalid(f"{address!r} is not an IP address, CIDR range (10.0.0.0/24) or hostname; LiveKit "
+                          "would ignore it at call time and might accept calls from any source", f"[{index}]")
+        if address in out:
+            raise Invalid(f"{address!r} is listed twice", f"[{index}]")
+        out.append(address)
+    return tuple(out)
+
+
+def _is_address(address: str) -> bool:
+    if "/" in address:
+        try:
+            ipaddress.ip_network(address, strict=False)
+        except ValueError:
+            return False
+        return True
+    return is_hostname(address)
+
+
+def pin(value: Any) -> str:
+    """A dispatch rule's PIN: digits the caller types, or "" for none."""
+    result = text(value)
+    if not _PIN.match(result):
+        raise Invalid(f"{result!r} is not a PIN of digits")
+    return result
+
+
+def positive_duration(value: Any) -> str | None:
+    """A duration above zero in protojson's form; None is unset (LiveKit's default)."""
+    result = duration(value)
+    if result == "0s":
+        raise Invalid("'0s' is stored as given and ends calls at once; leave it unset for LiveKit's default")
+    return result
+
+
+def attributes(value: Any) -> dict[str, str]:
+    """Participant attributes. The update action deletes a key sent as "", so LiveKit cannot
+    hold an empty value through it: empty values are refused."""
+    checked = string_map(value)
+    return checked

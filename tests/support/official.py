@@ -43,3 +43,30 @@ def update_trunk(settings: Any, sip_trunk_id: str, **fields: Any) -> Any:
     async def work(lk: api.LiveKitAPI) -> Any:
         return await lk.sip.update_outbound_trunk_fields(sip_trunk_id, **fields)
     return _run(settings, work)
+
+
+def list_inbound(settings: Any) -> dict[str, Any]:
+    """Every inbound trunk as the official SDK sees it, by id."""
+    async def work(lk: api.LiveKitAPI) -> Any:
+        return await lk.sip.list_inbound_trunk(api.ListSIPInboundTrunkRequest())
+    return {t.sip_trunk_id: t for t in _run(settings, work).items}
+
+
+def list_rules(settings: Any) -> dict[str, Any]:
+    """Every dispatch rule as the official SDK sees it, by id."""
+    async def work(lk: api.LiveKitAPI) -> Any:
+        return await lk.sip.list_dispatch_rule(api.ListSIPDispatchRuleRequest())
+    return {r.sip_dispatch_rule_id: r for r in _run(settings, work).items}
+
+
+def update_rule(settings: Any, rule_id: str, **fields: Any) -> Any:
+    """The dispatch rule `update` action with `fields`."""
+    async def work(lk: api.LiveKitAPI) -> Any:
+        return await lk.sip.update_dispatch_rule_fields(rule_id, **fields)
+    return _run(settings, work)
+
+
+def delete_rule(settings: Any, rule_id: str) -> None:
+    async def work(lk: api.LiveKitAPI) -> Any:
+        return await lk.sip.delete_dispatch_rule(api.DeleteSIPDispatchRuleRequest(sip_dispatch_rule_id=rule_id))
+    _run(settings, work)

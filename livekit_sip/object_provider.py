@@ -1,0 +1,345 @@
+"""The dynamic provider shared by inbound trunks and dispatch rules.
+
+`ObjectProvider` holds the contract every livekit-sip resource keeps (check at
+preview with no API call, diff without replacements, create with recovery after a
+lost answer, reads from one listing per refresh, update or replace with drift
+restored, idempotent delete, adopt); a `Kind` names what differs between kinds of
+object: the spec, the service, the ID field and the words of messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
+from pulumi.runtime import rpc
+
+from livekit_sip import media as media_fields
+from livekit_sip import provider_base
+from livekit_sip.client import SIPClient
+from livekit_sip.errors import (
+    AmbiguousWriteError,
+    InvalidArgumentError,
+    LiveKitError,
+    NotFoundError,
+    SpecError,
+    TrunkError,
+)
+from livekit_sip.fields import Spec
+from livekit_sip.plan import Action, plan_from
+from livekit_sip.provider_base import BaseProvider, Listing, label, one_line_errors
+
+#: Inputs `check` reads and drops: whether credentials were given at all (even as ""),
+#: whether an empty `trunk_ids` means every trunk on purpose, and the resource name.
+AUTH_GIVEN = "auth_given"
+ALL_TRUNKS = "all_trunks"
+RESOURCE_NAME = "resource_name"
+CHECK_ONLY = (AUTH_GIVEN, ALL_TRUNKS, RESOURCE_NAME)
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What an `ObjectProvider` needs to know about one kind of LiveKit object."""
+
+    #: The object as messages name it ("inbound trunk").
+    noun: str
+    #: The listing cache's name, and the attribute of `SIPClient` serving the kind.
+    service: str
+    #: The ID field of the wire model and of outputs.
+    id_field: str
+    #: The input that adopts an existing object, snake_case, and its stack-config name.
+    adopt: str
+    adopt_key: str
+    spec: type[Spec]
+    parse: Callable[..., tuple[Any, list[SpecError]]]
+    #: The stack config path of an entry, for messages.
+    entry_path: Callable[[str], str]
+    #: How credentials are given, for messages; None when the kind has none.
+    credentials_hint: Callable[[str], str] | None = None
+
+    def object_id(self, info: Any) -> str:
+        return str(getattr(info, self.id_field))
+
+
+#: IDs `check` looked up for an adopt; the create that follows takes the answer.
+ADOPT_LOOKUPS: dict[str, Any] = {}
+
+
+class ObjectProvider(BaseProvider):
+    """Creates, reads, updates and deletes one kind of LiveKit SIP object."""
+
+    kind: Kind
+
+    # -- contract -----------------------------------------------------------
+
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Validate and normalize the inputs, with no API call but an adopt's lookup.
+
+        Unknown values (during preview) are left unchecked. Credentials held in the
+        last run are never cleared unless the inputs give them, even as "". An empty
+        `trunk_ids` (every trunk) must be asked for with `all_trunks`.
+        """
+        key = news.get(RESOURCE_NAME) or news.get("name") or "<key>"
+        public = {k: v for k, v in news.items() if k not in CHECK_ONLY}
+        spec, errors = self.kind.parse(public, unknown=rpc.UNKNOWN)
+        failures = [CheckFailure(e.field, f"{e.field}: {e.reason}") for e in errors]
+        settings_failure = self.settings_failure()
+        if settings_failure:
+            failures.append(settings_failure)
+        if spec is None or failures:
+            return CheckResult(public, failures)
+        if "trunk_ids" in spec.fields() and not spec.trunk_ids and not news.get(ALL_TRUNKS):
+            failures.append(CheckFailure("trunk_ids", "trunk_ids: is empty, which LiveKit reads as every trunk, "
+                                         "and calls that match no trunk too; give trunk IDs, or say so with "
+                                         "all_trunks=True (trunks: all in the stack config)"))
+        keeps_auth = True
+        if "auth_username" in spec.fields():
+            keeps_auth = bool(news.get(AUTH_GIVEN)) or bool(spec.auth_username or spec.auth_password)
+            if not keeps_auth and (olds.get("auth_username") or olds.get("auth_password")):
+                failures.append(CheckFailure("auth_username", self._auth_dropped(
+                    key, f"the {self.kind.noun} has SIP credentials in the stack's state")))
+        adopt = news.get(self.kind.adopt)
+        if adopt and adopt != rpc.UNKNOWN and not olds:
+            failures += self._check_adopt(key, adopt, keeps_auth)
+        inputs = spec.props()
+        if adopt:
+            inputs[self.kind.adopt] = adopt
+        return CheckResult(inputs, failures)
+
+    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """Compare stored outputs with checked inputs. Never a replacement: every field
+        changes in place, and the object keeps its ID."""
+        provider_base.HELD.add(id_)
+        new_spec, _ = self.kind.parse(news, unknown=rpc.UNKNOWN)
+        if new_spec is None:
+            return DiffResult(changes=True, replaces=[], delete_before_replace=False)
+        old_spec, _ = self.kind.parse(olds)
+        return DiffResult(changes=bool(plan_from(old_spec, new_spec).changed), replaces=[],
+                          delete_before_replace=False)
+
+    @one_line_errors
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        """Create the object, or with the adopt input take that object over with a replace.
+
+        If create fails, nothing was made; after a lost answer, the object is looked
+        for before a second create is sent, so none is ever made twice.
+        """
+        spec = self._spec(props, "create")
+        adopt = props.get(self.kind.adopt)
+        operation = "adopt" if adopt else "create"
+        if adopt and adopt in provider_base.HELD:
+            raise self._error(props, "adopt", f"another resource of this stack holds this {self.kind.noun}; "
+                                              "one object can be managed by one resource only", adopt)
+        try:
+            if adopt:
+                looked_up = ADOPT_LOOKUPS.pop(adopt, None)
+                held = (looked_up or self._service().get(adopt)).media if spec.unmanaged() else None
+                info = self._service().replace(adopt, spec.to_info(held))
+            else:
+                info = self._create(spec)
+            provider_base.HELD.add(self.kind.object_id(info))
+        except TrunkError:
+            raise
+        except NotFoundError as err:
+            if not adopt:
+                raise self._error(props, operation, err) from None
+            raise self._error(props, operation, f"{self.kind.adopt} {self._adopt_missing(adopt)}") from None
+        except InvalidArgumentError as err:
+            raise self._error(props, operation, self._explained(err, spec, adopt), adopt) from None
+        except LiveKitError as err:
+            raise self._error(props, operation, err, adopt) from None
+        finally:
+            self._invalidate()
+        return CreateResult(self.kind.object_id(info), self._outputs(spec, info, props, operation))
+
+    @one_line_errors
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        """Report the live object; one that is gone returns no id and leaves state."""
+        try:
+            info = self._listing().get(id_)
+        except LiveKitError as err:
+            raise self._error(props, "read", err, id_) from None
+        if info is None:
+            return ReadResult(None, {})
+        live = self.kind.spec.from_info(_unredacted(info, props.get("auth_password")),  # type: ignore[attr-defined]
+                                        media_fields.unmanaged(props))
+        outs = self._state_props(live, id_, props)
+        return ReadResult(id_, outs, {k: v for k, v in outs.items() if k != self.kind.id_field})
+
+    @one_line_errors
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        """Send the planned write: the update action with only the changed fields, or a
+        replace with the full spec for fields the update action cannot change.
+
+        When LiveKit's answer differs from the spec (edited outside Pulumi since the
+        last refresh), one replace with the full spec restores it, with a warning.
+        """
+        provider_base.HELD.add(id_)
+        new = self._spec(news, "update", id_)
+        old, _ = self.kind.parse(olds)
+        step = plan_from(old, new)
+        if step.action is Action.NONE:
+            return UpdateResult(self._state_props(new, id_, news))
+        action = step.action.value
+        service = self._service()
+        try:
+            if step.sends_media and new.unmanaged():
+                # LiveKit has no partial media update: media set outside Pulumi must survive.
+                step = plan_from(old, new, service.get(id_).media)
+            if step.action is Action.UPDATE:
+                info = service.update(id_, step.update)
+            else:
+                info = service.replace(id_, step.replace)
+            answered = self.kind.spec.from_info(  # type: ignore[attr-defined]
+                _unredacted(info, getattr(new, "auth_password", None)), new.unmanaged())
+            drifted = new.changed(answered)
+            if drifted:
+                action = "replace"
+                info = service.replace(id_, new.to_info(info.media))
+                pulumi.log.warn(f"{self.kind.noun} {label(news, id_)}: {', '.join(drifted)} had been changed "
+                                "outside Pulumi since the last refresh; it was restored to the stack's spec "
+                                "with a replace")
+        except NotFoundError:
+            raise self._error(news, action, f"the {self.kind.noun} no longer exists in LiveKit; run `pulumi "
+                                             "refresh`, then `pulumi up` to recreate it", id_) from None
+        except InvalidArgumentError as err:
+            raise self._error(news, action, self._explained(err, new, id_), id_) from None
+        except LiveKitError as err:
+            raise self._error(news, action, err, id_) from None
+        finally:
+            self._invalidate()
+        return UpdateResult(self._outputs(new, info, news, action))
+
+    @one_line_errors
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        """Delete the object; one already gone is not an error. One that another
+        resource of the stack holds in this run (adopted) is left alone."""
+        if id_ in provider_base.HELD:
+            pulumi.log.warn(f"{self.kind.noun} {label(props, id_)}: not deleted, because another resource of "
+                            f"this stack holds it in this run ({self.kind.adopt_key}); only the old resource "
+                            "leaves the state")
+            return
+        try:
+            self._service().delete(id_)
+        except LiveKitError as err:
+            raise self._error(props, "delete", err, id_) from None
+        finally:
+            self._invalidate()
+
+    # -- helpers ------------------------------------------------------------
+
+    def _service(self) -> Any:
+        return getattr(self.client(), self.kind.service)
+
+    def _listing(self) -> Listing[Any]:
+        def build(client: SIPClient) -> Listing[Any]:
+            service = getattr(client, self.kind.service)
+            return Listing(service.list, service.get, self.kind.object_id)
+        return self.listing(self.kind.service, build)
+
+    def _invalidate(self) -> None:
+        self._listing().invalidate()
+
+    def _error(self, props: Mapping[str, Any], operation: str, cause: LiveKitError | str,
+               object_id: str | None = None) -> TrunkError:
+        return TrunkError(label(props, object_id), operation, cause, kind=self.kind.noun)
+
+    def _spec(self, props: Mapping[str, Any], operation: str, object_id: str | None = None) -> Any:
+        spec, errors = self.kind.parse(props)
+        if spec is None:
+            raise self._error(props, operation, "; ".join(str(e) for e in errors), object_id)
+        return spec
+
+    def _create(self, spec: Any) -> Any:
+        service = self._service()
+        try:
+            return service.create(spec.to_info())
+        except AmbiguousWriteError:
+            pass
+        # The create may have landed before the answer was lost: look before sending another.
+        landed = [o for o in service.list() if not self.kind.spec.from_info(  # type: ignore[attr-defined]
+            o, spec.unmanaged()).changed(spec)]
+        if len(landed) == 1:
+            return landed[0]
+        if not landed:
+            return service.create(spec.to_info())
+        ids = ", ".join(self.kind.object_id(o) for o in landed)
+        raise self._error(spec.props(), "create", f"the answer was lost and {len(landed)} identical objects now "
+                                                  f"exist ({ids}); keep one with {self.kind.adopt_key} and "
+                                                  "delete the others")
+
+    def _explained(self, err: InvalidArgumentError, spec: Any, own_id: str | None) -> str:
+        """LiveKit's refusal, and for a conflict the objects outside the stack it conflicts with:
+        LiveKit's message may name `<new>` instead (livekit/protocol sip.go)."""
+        text = str(err)
+        if "onflict" not in text and "already exists" not in text:
+            return text
+        try:
+            others = self._service().list()
+        except LiveKitError:
+            return text
+        mine = spec.conflict_keys()
+        clashing = [o for o in others if self.kind.object_id(o) != own_id
+                    and mine & self.kind.spec.from_info(o).conflict_keys()]  # type: ignore[attr-defined]
+        if not clashing:
+            return text
+        names = ", ".join(f"{self.kind.object_id(o)} ({o.name!r})" for o in clashing)
+        return (f"it conflicts with {self.kind.noun} {names}, which this stack does not manage (LiveKit: "
+                f"{err.code}: {err.message.split(':')[0]}); change the numbers, trunks or PIN, or adopt that "
+                f"{self.kind.noun} with {self.kind.adopt_key}")
+
+    def _outputs(self, want: Any, info: Any, props: Mapping[str, Any], operation: str) -> dict[str, Any]:
+        got = self.kind.spec.from_info(  # type: ignore[attr-defined]
+            _unredacted(info, getattr(want, "auth_password", None)), want.unmanaged())
+        lost = want.changed(got)
+        if lost:
+            raise self._error(props, operation, f"LiveKit did not store {', '.join(lost)} as sent, even in a full "
+                                                "write; the server may not support the field",
+                              self.kind.object_id(info))
+        return self._state_props(got, self.kind.object_id(info), props)
+
+    def _state_props(self, spec: Any, object_id: str, props: Mapping[str, Any]) -> dict[str, Any]:
+        outs: dict[str, Any] = spec.props()
+        outs[self.kind.id_field] = object_id
+        if props.get(self.kind.adopt):
+            outs[self.kind.adopt] = props[self.kind.adopt]
+        return outs
+
+    def _check_adopt(self, key: str, adopt: str, keeps_auth: bool) -> list[CheckFailure]:
+        try:
+            live = self._service().get(adopt)
+        except NotFoundError:
+            return [CheckFailure(self.kind.adopt, f"{self.kind.adopt}: {self._adopt_missing(adopt, key)}")]
+        except LiveKitError as err:
+            return [CheckFailure(self.kind.adopt, f"{self.kind.adopt}: cannot look up {adopt}: {err}")]
+        if not keeps_auth and _has_auth(live):
+            return [CheckFailure("auth_username", self._auth_dropped(key, f"{adopt} has SIP credentials in LiveKit"))]
+        ADOPT_LOOKUPS[adopt] = live
+        pulumi.log.info(f"{self.kind.noun} {key!r}: adopts the existing {self.kind.noun} {adopt} ({live.name!r}); "
+                        f"it keeps its ID and is overwritten with this spec; no new {self.kind.noun} is created")
+        return []
+
+    def _auth_dropped(self, key: str, why: str) -> str:
+        where = self.kind.credentials_hint(key) if self.kind.credentials_hint else "the credentials"
+        return (f"auth_username: {why}, and none are given now, so they would be cleared (was the key renamed, "
+                f"or {where} removed?). Give them again, or clear auth on purpose by setting both to \"\"")
+
+    def _adopt_missing(self, adopt: str, key: str | None = None) -> str:
+        entry = self.kind.entry_path(key) if key else "the entry"
+        return (f"{adopt} does not exist in this LiveKit project (deleted outside Pulumi, or another project?); "
+                f"remove {self.kind.adopt_key} from {entry} to create a new {self.kind.noun}, or fix the ID")
+
+
+def _unredacted(info: Any, password: Any) -> Any:
+    """`info` with `password` when the server left the password out of its answer."""
+    if (str(getattr(info, "auth_username", "")) and not info.auth_password and isinstance(password, str)
+            and password):
+        return info.model_copy(update={"auth_password": password})
+    return info
+
+
+def _has_auth(info: Any) -> bool:
+    return bool(getattr(info, "auth_username", None) or getattr(info, "auth_password", None))
