@@ -1,7 +1,7 @@
 """`pulumi up / up (converged) / preview / refresh / destroy` on N trunks: wall time,
 LiveKit API calls, and how much of the wall time was spent waiting on LiveKit.
 
-Each size gets its own throwaway project (tests.support.e2e.Project) driven by
+Each size gets its own throwaway project (scripts.project.Project) driven by
 the real pulumi CLI through the Automation API with its default parallelism.
 The project's LIVEKIT_URL is the recording proxy, so every call the provider
 makes is counted, and its round-trip delay is the proxy's.

@@ -18,9 +18,9 @@ import yaml
 from pulumi.automation.errors import CommandError
 
 from livekit_sip.settings import Settings
+from scripts.project import Project
+from scripts.proxy import Proxy
 from tests.support import official
-from tests.support.e2e import Project
-from tests.support.proxy import Proxy
 
 PASSWORDS = ["inbound-Pa55word-one", "inbound-Pa55word-two"]
 USERNAME = "carrier-user-e2e"

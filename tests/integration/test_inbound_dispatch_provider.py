@@ -21,7 +21,7 @@ from livekit_sip.inbound.provider import InboundTrunkProvider
 from livekit_sip.inbound.spec import InboundTrunkSpec
 from livekit_sip.object_provider import ALL_TRUNKS, AUTH_GIVEN, ObjectProvider
 from livekit_sip.settings import Settings
-from tests.support.proxy import Proxy
+from scripts.proxy import Proxy
 
 TRUNK: dict[str, Any] = {
     "name": "carrier", "metadata": "m", "numbers": ["+15550001000", "+15550001001"],
