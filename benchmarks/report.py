@@ -13,7 +13,9 @@ MAX_SEGMENT_GROWTH = 1.5
 #: `up` of FLOOR_TRUNKS at FLOOR_LATENCY_MS should take at most FLOOR_RATIO × ceil(N/4) round trips.
 FLOOR_RATIO, FLOOR_TRUNKS, FLOOR_LATENCY_MS = 1.5, 100, 50
 TARGET_IDS = ("operation_ratio", "preview_calls", "converged_up_calls", "refresh_calls", "up_floor",
-              "up_linear", "rate_limited")
+              "up_linear", "rate_limited", "mixed_preview_calls", "mixed_refresh_listings")
+#: One listing per kind of object is all a refresh of a whole setup may cost.
+LISTINGS = {"ListSIPOutboundTrunk": 1, "ListSIPInboundTrunk": 1, "ListSIPDispatchRule": 1}
 HEADINGS = {"up": "`up`", "up_converged": "converged `up`", "preview": "`preview`", "refresh": "`refresh`",
             "destroy": "`destroy`"}
 
@@ -65,6 +67,7 @@ def targets(data: dict[str, Any]) -> list[dict[str, Any]]:
         up_seconds = data["stacks"][str(FLOOR_LATENCY_MS)][str(FLOOR_TRUNKS)]["up"]["seconds"]
         floor_figure = f"{base['up_ratio_floor']:.1f}× (up {seconds(up_seconds)}, floor {seconds(base['floor_s'])})"
     limited = data["rate_limited"]
+    mixed = data["mixed"]["commands"]
     return [
         {"id": "operation_ratio",
          "target": f"each operation ≤ {TARGET_RATIO:.2f}× a bare request (median ratio)",
@@ -87,6 +90,11 @@ def targets(data: dict[str, Any]) -> list[dict[str, Any]]:
          "figure": f"{limited['failures']} failures, {limited['duplicates']} duplicates "
                    f"({limited['trunks_found']} trunks found by the official SDK)",
          "met": limited["failures"] == limited["duplicates"] == 0 and limited["trunks_found"] == limited["trunks"]},
+        {"id": "mixed_preview_calls", "target": "converged `preview` of the mixed stack makes 0 API calls",
+         "figure": calls(mixed["preview"]["calls"]), "met": mixed["preview"]["calls"] == 0},
+        {"id": "mixed_refresh_listings", "target": "`refresh` of the mixed stack makes one listing per kind",
+         "figure": ", ".join(f"{m} {n}" for m, n in mixed["refresh"]["methods"].items()) or "0 calls",
+         "met": mixed["refresh"]["methods"] == LISTINGS},
     ]
 
 
@@ -149,6 +157,18 @@ def markdown(data: dict[str, Any]) -> str:
         f"| {seconds(limited['floor_s'])} | {limited['seconds'] / max(limited['floor_s'], 1e-9):.2f}× "
         f"| {limited['status_429']} | {limited['failures']} | {limited['duplicates']} |",
     ]
+    objects = data["mixed"]["objects"]
+    lines += [
+        "",
+        f"**A whole setup** — {objects['inbound']} inbound trunks, {objects['rules']} dispatch rules (each naming "
+        f"an inbound trunk) and {objects['outbound']} outbound trunks in one stack, 0 ms round trip.",
+        "",
+        "| Command | wall time | LiveKit API calls |",
+        "|---|---|---|",
+    ]
+    for command, result in data["mixed"]["commands"].items():
+        methods = ", ".join(f"{m} {n}" for m, n in result["methods"].items()) or "none"
+        lines.append(f"| {HEADINGS[command]} | {seconds(result['seconds'])} | {calls(result['calls'])}: {methods} |")
     memory = data["memory"]
     lines += [
         "",

@@ -30,7 +30,7 @@ from benchmarks import report
 from benchmarks.baseline import CONCURRENCY, sdk_creates, sdk_names
 from benchmarks.memory import ProviderMemory
 from benchmarks.operations import bench_operations
-from benchmarks.stacks import COMMANDS, bench_stack, fit, floor_seconds, rate_limited_up
+from benchmarks.stacks import COMMANDS, bench_stack, fit, floor_seconds, mixed, rate_limited_up
 from livekit_sip.client import SIPClient
 from livekit_sip.settings import Settings
 from scripts import devserver
@@ -89,6 +89,20 @@ def _clear(settings: Settings) -> None:
         client.close()
 
 
+def _clear_all(settings: Settings) -> None:
+    """No object of any kind left in the project."""
+    client = SIPClient(settings)
+    try:
+        for rule in client.dispatch.list():
+            client.dispatch.delete(rule.sip_dispatch_rule_id)
+        for inbound in client.inbound.list():
+            client.inbound.delete(inbound.sip_trunk_id)
+        for outbound in client.outbound.list():
+            client.outbound.delete(outbound.sip_trunk_id)
+    finally:
+        client.close()
+
+
 def _sdk(proxy: Proxy, server: devserver.DevServer, settings: Settings, n: int,
          concurrency: int | None) -> dict[str, Any]:
     _clear(settings)
@@ -100,7 +114,7 @@ def _sdk(proxy: Proxy, server: devserver.DevServer, settings: Settings, n: int,
 
 
 def measure(work: Path, sizes: list[int], iterations: int, latencies: list[int], rate: RateLimit,
-            say: Progress) -> dict[str, Any]:
+            mix: tuple[int, int, int], say: Progress) -> dict[str, Any]:
     """Every figure, against a dev server started under `work`."""
     server = devserver.start(work / "devserver")
     proxy = Proxy(server.url)
@@ -147,6 +161,13 @@ def measure(work: Path, sizes: list[int], iterations: int, latencies: list[int],
                        floor_s=max(0.0, n - rate.burst) / (rate.per_minute / 60))
         say(f"  {limited['seconds']:.1f} s, {limited['status_429']} answers 429, {limited['trunks_found']} trunks "
             f"found, {limited['duplicates']} duplicates")
+        proxy.delay = 0.0
+        counts = {"inbound": mix[0], "rules": mix[1], "outbound": mix[2]}
+        _clear_all(settings)
+        say(f"mixed stack: {counts}")
+        mixed_results = bench_stack(work / "mixed", env, proxy, 0, config=mixed(*mix), name="mixed")
+        for c, r in mixed_results.items():
+            say(f"  mixed {c}: {r.seconds:.1f} s, {r.calls} calls {r.methods}")
         say(f"  provider peak: {memory.peak_hwm_kib / 1024:.1f} MiB over {memory.samples} samples")
     finally:
         proxy.close()
@@ -160,6 +181,7 @@ def measure(work: Path, sizes: list[int], iterations: int, latencies: list[int],
         "baseline": baseline,
         "scaling": scaling,
         "rate_limited": limited,
+        "mixed": {"objects": counts, "commands": {c: r.to_json() for c, r in mixed_results.items()}},
         "memory": {"trunks": max(sizes), **memory.to_json()},
     }
 
@@ -179,6 +201,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate-limit", type=int, default=RateLimit.per_minute,
                         help="requests per minute for the rate-limited up (default %(default)s)")
     parser.add_argument("--burst", type=int, default=RateLimit.burst, help="its burst (default %(default)s)")
+    parser.add_argument("--mixed", default="50,50,100",
+                        help="inbound trunks, dispatch rules, outbound trunks of the mixed stack (default %(default)s)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="results directory (default benchmarks/results)")
     args = parser.parse_args(argv)
     sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
@@ -188,6 +212,13 @@ def main(argv: list[str] | None = None) -> int:
     if not latencies or latencies[0] < 0:
         parser.error("--latencies must be zero or more")
     rate = RateLimit(args.rate_limit, args.burst)
+    try:
+        inbound, rules, outbound = (int(x) for x in args.mixed.split(","))
+    except ValueError:
+        parser.error("--mixed takes three counts: inbound,rules,outbound")
+    if min(inbound, rules, outbound) < 1:
+        parser.error("--mixed counts must be positive")
+    mix = (inbound, rules, outbound)
     say = Progress()
     started = time.monotonic()
     today = datetime.date.today().isoformat()
@@ -196,13 +227,14 @@ def main(argv: list[str] | None = None) -> int:
         "date": today,
         "started_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "settings": {"sizes": sizes, "latencies_ms": latencies, "iterations": args.iterations,
-                     "concurrency": CONCURRENCY, "rate_limit": {"per_minute": rate.per_minute, "burst": rate.burst}},
+                     "concurrency": CONCURRENCY, "rate_limit": {"per_minute": rate.per_minute, "burst": rate.burst},
+                     "mixed": {"inbound": mix[0], "rules": mix[1], "outbound": mix[2]}},
         "environment": environment(),
         "load_average": {"start": list(os.getloadavg())},
     }
     try:
         with tempfile.TemporaryDirectory(prefix="livekit-sip-bench-") as work:
-            data.update(measure(Path(work), sizes, args.iterations, latencies, rate, say))
+            data.update(measure(Path(work), sizes, args.iterations, latencies, rate, mix, say))
     except devserver.ToolMissing as err:
         print(f"bench: {err}", file=sys.stderr)
         return 1

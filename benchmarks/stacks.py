@@ -110,14 +110,28 @@ def _changes(command: str, result: Any) -> dict[str, int]:
     return {str(k): int(v) for k, v in summary.items()}
 
 
+def mixed(inbound: int = 50, rules: int = 50, outbound: int = 100) -> dict[str, Any]:
+    """A whole setup: `inbound` inbound trunks, `rules` dispatch rules (each to one inbound
+    trunk, by stack key) and `outbound` outbound trunks, as stack config keys."""
+    return {
+        "livekit-sip:trunks": trunks(outbound),
+        "livekit-sip:inboundTrunks": {f"in{i:03d}": {"numbers": ["+1415555" + f"{i:04d}"]} for i in range(inbound)},
+        "livekit-sip:dispatchRules": {f"rule{i:03d}": {"trunks": [f"in{i % inbound:03d}"],
+                                                       "individual": {"roomPrefix": f"room{i:03d}-"}}
+                                      for i in range(rules)},
+    }
+
+
 def bench_stack(base: Path, env: dict[str, str], proxy: Proxy, n: int,
-                memory: ProviderMemory | None = None) -> dict[str, CommandResult]:
-    """Run the four commands in order on a new stack of `n` trunks.
+                memory: ProviderMemory | None = None, config: dict[str, Any] | None = None,
+                name: str = "") -> dict[str, CommandResult]:
+    """Run the commands in order on a new stack of `n` trunks (or of `config`'s objects).
 
     `memory`, if given, samples the provider during `up`.
     """
-    project = Project.create(base / f"stack-{n}", env, stack_name=f"bench{n}")
-    project.set_trunks(trunks(n))
+    name = name or f"bench{n}"
+    project = Project.create(base / name, env, stack_name=name)
+    project.set_config(config or {"livekit-sip:trunks": trunks(n)})
     results: dict[str, CommandResult] = {}
     for command in COMMANDS:
         proxy.reset()

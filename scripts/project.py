@@ -59,9 +59,13 @@ class Project:
 
     def set_trunks(self, trunks: dict[str, Any]) -> None:
         """Write `livekit-sip:trunks`, keeping the salt and secure values."""
+        self.set_config({"livekit-sip:trunks": trunks})
+
+    def set_config(self, values: dict[str, Any]) -> None:
+        """Write stack config keys (``livekit-sip:inboundTrunks``, ...), keeping the salt and secure values."""
         data = yaml.safe_load(self.stack_file.read_text()) if self.stack_file.exists() else {}
         data = data or {}
-        data.setdefault("config", {})["livekit-sip:trunks"] = trunks
+        data.setdefault("config", {}).update(values)
         self.stack_file.write_text(yaml.safe_dump(data, sort_keys=False))
 
     def cli(self, *args: str, check: bool = True) -> Any:

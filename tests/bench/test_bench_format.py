@@ -20,14 +20,14 @@ OPERATION_KEYS = {"client_ms", "bare_ms", "ratio", "ratio_of_medians", "client_p
                   "iterations", "target", "met"}
 COMMAND_KEYS = {"seconds", "calls", "methods", "busy_seconds", "engine_share", "changes", "list_requests"}
 TARGET_IDS = ["operation_ratio", "preview_calls", "converged_up_calls", "refresh_calls", "up_floor", "up_linear",
-              "rate_limited"]
+              "rate_limited", "mixed_preview_calls", "mixed_refresh_listings"]
 
 
 @pytest.fixture(scope="module")
 def results(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], str]:
     out = tmp_path_factory.mktemp("bench")
     assert run.main(["--sizes", "2", "--latencies", "0,5", "--iterations", "3", "--rate-limit", "60",
-                     "--burst", "1", "--out", str(out)]) == 0
+                     "--burst", "1", "--mixed", "2,2,3", "--out", str(out)]) == 0
     data = json.loads((out / f"{datetime.date.today().isoformat()}.json").read_text())
     return data, (out / "latest.md").read_text()
 
@@ -35,9 +35,10 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], s
 def test_json_has_every_figure(results: tuple[dict[str, Any], str]) -> None:
     data, _ = results
     assert {"date", "started_at", "settings", "environment", "load_average", "operations", "stacks",
-            "baseline", "scaling", "rate_limited", "memory", "total_seconds", "targets"} <= set(data)
+            "baseline", "scaling", "rate_limited", "mixed", "memory", "total_seconds", "targets"} <= set(data)
     assert data["settings"] == {"sizes": [2], "latencies_ms": [0, 5], "iterations": 3, "concurrency": 4,
-                                "rate_limit": {"per_minute": 60, "burst": 1}}
+                                "rate_limit": {"per_minute": 60, "burst": 1},
+                                "mixed": {"inbound": 2, "rules": 2, "outbound": 3}}
     assert {"python", "pulumi", "pulumi_sdk", "livekit_server", "livekit_api", "cpus"} <= set(data["environment"])
     for op in OPERATIONS:
         assert set(data["operations"][op]) == OPERATION_KEYS
@@ -78,6 +79,13 @@ def test_calls_are_counted_and_the_provider_is_sampled(results: tuple[dict[str, 
     limited = data["rate_limited"]
     assert (limited["trunks"], limited["failures"], limited["duplicates"], limited["trunks_found"]) == (2, 0, 0, 2)
     assert limited["calls"] == 2 + limited["status_429"], "each 429 is retried once the bucket refills"
+    mixed = data["mixed"]["commands"]
+    assert mixed["up"]["methods"] == {"CreateSIPDispatchRule": 2, "CreateSIPInboundTrunk": 2,
+                                      "CreateSIPOutboundTrunk": 3}
+    assert mixed["preview"]["calls"] == 0 and mixed["up_converged"]["calls"] == 0
+    assert mixed["refresh"]["methods"] == {"ListSIPDispatchRule": 1, "ListSIPInboundTrunk": 1,
+                                           "ListSIPOutboundTrunk": 1}
+    assert data["targets"][7]["met"] and data["targets"][8]["met"]
     assert data["memory"]["trunks"] == 2
     assert data["memory"]["samples"] > 0 and data["memory"]["peak_hwm_mib"] > 0
     assert data["targets"][5]["met"] is None  # one size cannot show a slope
@@ -101,6 +109,6 @@ def test_markdown_has_every_row(results: tuple[dict[str, Any], str]) -> None:
     assert [c.strip() for c in headers[0].split("|")[1:-1]] == [
         "Trunks", "`up`", "converged `up`", "`preview`", "`refresh`", "`destroy`", "engine share of `up`"]
     tables = [block.splitlines() for block in table.split("\n\n") if block.startswith("|")]
-    assert len(tables) == 6
+    assert len(tables) == 7
     for lines in tables:
         assert all(line.count("|") == lines[0].count("|") for line in lines), lines
