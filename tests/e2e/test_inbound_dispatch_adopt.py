@@ -3,8 +3,9 @@
 An inbound trunk and a dispatch rule made outside Pulumi (by the official SDK, as
 `lk` makes them) are taken over by entries with `adoptTrunkId` / `adoptRuleId`. Then
 the rule's trunk gets a new ID twice, and each time the rule follows in the same
-`up`: a new entry adopts another existing trunk in place of the old one, and a
-trunk deleted outside Pulumi is recreated by `up --refresh`.
+`up`: a new entry adopts another existing trunk in place of the old one, an entry
+is switched to adopt another existing trunk, and a trunk deleted outside Pulumi is
+recreated by `up --refresh`.
 
 The steps share one stack and run in order.
 """
@@ -29,6 +30,7 @@ SPARE = {"name": "Spare carrier", "numbers": ["+15105550301"], "allowed_addresse
 CARRIER = {"name": "Carrier", "numbers": ["+15105550300"], "allowedAddresses": ["192.0.2.10"],
            "krispEnabled": True}
 SECOND = {"name": "Second carrier", "numbers": ["+15105550301"], "allowedAddresses": ["192.0.2.11"]}
+THIRD = {"name": "Third, made by lk", "numbers": ["+15105550302"], "allowed_addresses": ["192.0.2.12"]}
 RULE = {"name": "To the agent", "individual": {"roomPrefix": "call-"}, "attributes": {"team": "support"},
         "roomConfig": {"agents": [{"agentName": "inbound-agent"}]}}
 CREATES = ("CreateSIPInboundTrunk", "CreateSIPDispatchRule")
@@ -105,7 +107,28 @@ def test_b_an_entry_adopting_another_trunk_in_place_of_the_old_one_moves_the_rul
     assert set(preview.change_summary) == {"same"}, preview.change_summary
 
 
-def test_c_an_adopted_trunk_deleted_outside_pulumi_fails_the_up_naming_adopt_trunk_id(
+def test_c_an_entry_switched_to_adopt_another_trunk_takes_its_id_and_the_rule_follows_in_the_same_up(
+        steps: dict[str, Any], project: Project, proxy: Proxy, settings: Settings) -> None:
+    third = official.create_inbound(settings, **THIRD).sip_trunk_id
+    write_config(project, {"second": {**SECOND, "adoptTrunkId": third}},
+                 {"to-agent": {**RULE, "trunks": ["second"], "adoptRuleId": steps["rule"]}})
+    proxy.reset()
+    project.run("up")
+    assert not [m for m in proxy.methods() if m in CREATES], proxy.methods()
+    assert project.outputs()["inboundTrunkIds"] == {"second": third}
+    assert list(official.list_rules(settings)[steps["rule"]].trunk_ids) == [third]
+    trunks = official.list_inbound(settings)
+    assert set(trunks) == {third}, "the trunk the entry held before is deleted, as if its entry were removed"
+    assert (trunks[third].name, list(trunks[third].numbers)) == ("Second carrier", ["+15105550301"])
+    steps["spare"] = third
+
+    proxy.reset()
+    preview = project.run("preview")
+    assert set(preview.change_summary) == {"same"}, preview.change_summary
+    assert proxy.methods() == []
+
+
+def test_d_an_adopted_trunk_deleted_outside_pulumi_fails_the_up_naming_adopt_trunk_id(
         steps: dict[str, Any], project: Project, proxy: Proxy, settings: Settings) -> None:
     official.delete_trunk(settings, steps["spare"])
     proxy.reset()
@@ -117,7 +140,7 @@ def test_c_an_adopted_trunk_deleted_outside_pulumi_fails_the_up_naming_adopt_tru
     assert not [m for m in proxy.methods() if m.startswith(("Create", "Update", "Delete"))], proxy.methods()
 
 
-def test_d_without_adopt_trunk_id_up_refresh_recreates_the_trunk_and_the_rule_follows_in_the_same_up(
+def test_e_without_adopt_trunk_id_up_refresh_recreates_the_trunk_and_the_rule_follows_in_the_same_up(
         steps: dict[str, Any], project: Project, proxy: Proxy, settings: Settings) -> None:
     write_config(project, {"second": SECOND},
                  {"to-agent": {**RULE, "trunks": ["second"], "adoptRuleId": steps["rule"]}})
@@ -135,7 +158,7 @@ def test_d_without_adopt_trunk_id_up_refresh_recreates_the_trunk_and_the_rule_fo
     assert set(preview.change_summary) == {"same"}, preview.change_summary
 
 
-def test_e_destroy_deletes_the_adopted_rule_and_the_trunk(
+def test_f_destroy_deletes_the_adopted_rule_and_the_trunk(
         steps: dict[str, Any], project: Project, settings: Settings) -> None:
     project.run("destroy")
     assert official.list_rules(settings) == {}
