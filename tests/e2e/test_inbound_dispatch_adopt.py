@@ -5,13 +5,15 @@ An inbound trunk and a dispatch rule made outside Pulumi (by the official SDK, a
 the rule's trunk gets a new ID twice, and each time the rule follows in the same
 `up`: a new entry adopts another existing trunk in place of the old one, an entry
 is switched to adopt another existing trunk, and a trunk deleted outside Pulumi is
-recreated by `up --refresh`.
+recreated by `up --refresh`. Last, `file:` entries load the JSON `lk sip inbound
+create` and `lk sip dispatch create` take.
 
 The steps share one stack and run in order.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -163,3 +165,32 @@ def test_f_destroy_deletes_the_adopted_rule_and_the_trunk(
     project.run("destroy")
     assert official.list_rules(settings) == {}
     assert official.list_inbound(settings) == {}
+
+
+def test_g_file_entries_load_the_json_lk_takes_for_an_inbound_trunk_and_a_rule(
+        steps: dict[str, Any], project: Project, settings: Settings) -> None:
+    outside = official.create_inbound(settings, name="Outside the stack", numbers=["+15105550310"]).sip_trunk_id
+    (project.work_dir / "sip").mkdir()
+    (project.work_dir / "sip" / "trunk.json").write_text(json.dumps({"trunk": {
+        "name": "From lk", "numbers": ["+15105550311"], "allowed_addresses": ["192.0.2.20"],
+        "include_headers": "SIP_X_HEADERS", "media": {"encryption": "SIP_MEDIA_ENCRYPT_ALLOW"}}}))
+    (project.work_dir / "sip" / "rule.json").write_text(json.dumps({"dispatch_rule": {
+        "name": "From lk", "trunk_ids": [outside], "rule": {"dispatch_rule_direct": {"room_name": "lobby"}},
+        "room_config": {"agents": [{"agent_name": "lk-agent"}]}}}))
+    write_config(project, {"from-lk": {"file": "sip/trunk.json", "name": "Overridden"}},
+                 {"from-lk": {"file": "sip/rule.json"}, "keyed": {"file": "sip/rule.json", "trunks": ["from-lk"],
+                                                                  "direct": {"roomName": "desk"}}})
+    project.run("up")
+    ids = project.outputs()["inboundTrunkIds"]
+    rules = project.outputs()["dispatchRuleIds"]
+    trunk = official.list_inbound(settings)[ids["from-lk"]]
+    assert (trunk.name, list(trunk.numbers), trunk.include_headers) == (
+        "Overridden", ["+15105550311"], api.SIPHeaderOptions.SIP_X_HEADERS)
+    assert trunk.media_encryption == api.SIPMediaEncryption.SIP_MEDIA_ENCRYPT_ALLOW
+    live = official.list_rules(settings)
+    assert list(live[rules["from-lk"]].trunk_ids) == [outside], "a file's trunk IDs are kept as they are"
+    assert live[rules["from-lk"]].rule.dispatch_rule_direct.room_name == "lobby"
+    assert [a.agent_name for a in live[rules["from-lk"]].room_config.agents] == ["lk-agent"]
+    assert list(live[rules["keyed"]].trunk_ids) == [ids["from-lk"]]
+    assert live[rules["keyed"]].rule.dispatch_rule_direct.room_name == "desk"
+    project.run("destroy")
