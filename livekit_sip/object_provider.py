@@ -102,7 +102,7 @@ class ObjectProvider(BaseProvider):
                 failures.append(CheckFailure("auth_username", self._auth_dropped(
                     key, f"the {self.kind.noun} has SIP credentials in the stack's state")))
         adopt = news.get(self.kind.adopt)
-        if adopt and adopt != rpc.UNKNOWN and not olds:
+        if adopt and adopt != rpc.UNKNOWN and (not olds or olds.get(self.kind.adopt) != adopt):
             failures += self._check_adopt(key, adopt, keeps_auth)
         inputs = spec.props()
         if adopt:
@@ -110,8 +110,13 @@ class ObjectProvider(BaseProvider):
         return CheckResult(inputs, failures)
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        """Compare stored outputs with checked inputs. Never a replacement: every field
-        changes in place, and the object keeps its ID."""
+        """Compare stored outputs with checked inputs. Every field changes in place, and
+        the object keeps its ID; the one replacement is an adopt input naming another
+        object than the one held: that object is adopted (a new ID, which resources
+        naming this one get in the same `up`) and the one held before is deleted."""
+        adopt = news.get(self.kind.adopt)
+        if isinstance(adopt, str) and adopt and adopt != rpc.UNKNOWN and adopt != id_:
+            return DiffResult(changes=True, replaces=[self.kind.adopt], delete_before_replace=False)
         provider_base.HELD.add(id_)
         new_spec, _ = self.kind.parse(news, unknown=rpc.UNKNOWN)
         if new_spec is None:

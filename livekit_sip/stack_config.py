@@ -1,8 +1,10 @@
-"""The program's config: `livekit-sip:trunks`, `livekit-sip:credentials` and `livekit-sip:protect`.
+"""The program's config: `livekit-sip:trunks`, `livekit-sip:credentials` and `livekit-sip:protect`,
+and `livekit-sip:inboundTrunks`, `livekit-sip:inboundCredentials` and `livekit-sip:dispatchRules`.
 
 Entries take camelCase or snake_case keys, and a `file:` key loads the JSON
-`lk sip outbound create` takes (``{"trunk": {...}}``) or a bare trunk object;
-fields in the stack config override the file. Besides trunk fields, an entry may
+`lk sip outbound create` / `lk sip inbound create` / `lk sip dispatch create` takes
+(``{"trunk": {...}}``, ``{"dispatch_rule": {...}}``) or a bare object; fields in
+the stack config override the file. Besides trunk fields, an entry may
 hold Pulumi resource options: `aliases` (its earlier stack keys), `protect` and
 `retainOnDelete`.
 
@@ -42,6 +44,8 @@ FILE_IGNORED = frozenset({"sip_trunk_id", "created_at", "updated_at"})
 #: Top-level keys of an `lk` JSON file: the media fields live in its `media` object.
 FILE_FIELDS = tuple(f for f in FIELDS if f not in MEDIA_FIELDS)
 CREDENTIAL_FIELDS = ("username", "password")
+#: The keys of a dispatch rule's `rule` object in LiveKit's JSON (`dispatch_rule_<kind>`).
+RULE_MEMBER = "dispatch_rule_"
 FLAGS = {"true": True, "false": False}
 
 Problems = list[tuple[str, str]]
@@ -104,6 +108,35 @@ class StackConfig:
     #: From `livekit-sip:inboundCredentials`, by inbound trunk key.
     inbound_credentials: dict[str, Credentials] = field(default_factory=dict)
     dispatch_rules: dict[str, RuleEntry] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FileFormat:
+    """What the `lk ... create` JSON of one kind of object holds, and where its entries live.
+
+    Attributes:
+        wrapper: the request's key around the object (``trunk``, ``dispatch_rule``).
+        fields: the object's top-level keys, snake_case; the media fields live in its `media`.
+        ignored: keys that carry no spec (server-assigned).
+        section: the stack config section of the entries, e.g. ``inboundTrunks``.
+        creds: the section credentials found in the file belong in.
+        noun: the object, for messages.
+    """
+
+    wrapper: str
+    fields: tuple[str, ...]
+    ignored: frozenset[str]
+    section: str = "trunks"
+    creds: str = "credentials"
+    noun: str = "trunk"
+
+
+OUTBOUND_FILE = FileFormat("trunk", FILE_FIELDS, FILE_IGNORED)
+INBOUND_FILE = FileFormat("trunk", tuple(f for f in inbound_spec.FIELDS if f not in MEDIA_FIELDS), FILE_IGNORED,
+                          INBOUND_SECTION, INBOUND_CREDENTIALS, "inbound trunk")
+RULE_FILE = FileFormat("dispatch_rule", tuple(f for f in rule_spec.FIELDS if f not in MEDIA_FIELDS),
+                       frozenset({"sip_dispatch_rule_id", "created_at", "updated_at"}), RULES_SECTION,
+                       noun="dispatch rule")
 
 
 def camel(name: str) -> str:
@@ -196,11 +229,11 @@ def read_stack_config(
     _check_aliases(entries, problems)
     found = _credentials(credentials, entries, credentials_secret, set(plaintext_leaves), problems)
     stack_protect = _flag(protect, f"{NAMESPACE}:protect", problems)
-    inbound = _inbound_entries(inbound_trunks, inbound_credentials, problems)
+    inbound = _inbound_entries(inbound_trunks, inbound_credentials, base_dir, problems)
     _check_aliases(inbound, problems, INBOUND_SECTION)
     inbound_found = _credentials(inbound_credentials, inbound, inbound_credentials_secret,
                                  set(inbound_plaintext_leaves), problems, INBOUND_SECTION, INBOUND_CREDENTIALS)
-    rules = _rule_entries(dispatch_rules, inbound, problems)
+    rules = _rule_entries(dispatch_rules, inbound, base_dir, problems)
     _check_aliases(rules, problems, RULES_SECTION)
     if problems:
         raise ConfigError(problems)
@@ -228,10 +261,7 @@ def _entry(key: str, raw: Any, base_dir: Path, problems: Problems) -> TrunkEntry
         problems.append((trunk_path(key), f"must be a map of trunk fields, got {type(raw).__name__}"))
         return TrunkEntry(fields={})  # still a trunk key, so its credentials are not called orphans
     given = dict(raw)
-    loaded: dict[str, Any] = {}
-    if "file" in given:
-        path = Path(str(given.pop("file")))
-        loaded = load_file(path if path.is_absolute() else base_dir / path, key, problems)
+    loaded = _entry_file(given, key, base_dir, problems, OUTBOUND_FILE)
     fields, missed = _normalize_keys(given, key, "the stack config", ENTRY_FIELDS + OPTION_KEYS, problems)
     options = {name: fields.pop(name) for name in OPTION_KEYS if name in fields}
     fields = {**loaded, **fields}
@@ -286,50 +316,98 @@ def _normalize_keys(raw: Mapping[str, Any], key: str, source: str, allowed: tupl
     return out, missed
 
 
-def load_file(path: Path, key: str, problems: Problems) -> dict[str, Any]:
-    """The trunk fields of an `lk sip outbound create` / dashboard JSON file.
+def _entry_file(given: dict[str, Any], key: str, base_dir: Path, problems: Problems,
+                fmt: FileFormat) -> dict[str, Any]:
+    """The fields of the file an entry's `file:` names (popped from `given`), relative to `base_dir`."""
+    if "file" not in given:
+        return {}
+    path = Path(str(given.pop("file")))
+    return load_file(path if path.is_absolute() else base_dir / path, key, problems, fmt)
+
+
+def load_file(path: Path, key: str, problems: Problems, fmt: FileFormat = OUTBOUND_FILE) -> dict[str, Any]:
+    """The fields of an `lk sip outbound|inbound|dispatch create` or dashboard JSON file.
 
     A missing or unreadable file, unknown fields and credentials go to `problems`,
     each naming the file. Credentials are refused because the file is committed
-    with the stack; empty ones are dropped.
+    with the stack; empty ones are dropped. A dispatch rule's `rule` comes back as
+    its kind (``{"individual": {...}}``), and its `trunk_ids` as they are: trunk IDs.
     """
     source = f"file {str(path)!r}"
+    at_file = section_path(fmt.section, key, "file")
     try:
         data = json.loads(path.read_text())
     except OSError as err:
-        problems.append((trunk_path(key, "file"), f"cannot read {source}: {err.strerror}"))
+        problems.append((at_file, f"cannot read {source}: {err.strerror}"))
         return {}
     except json.JSONDecodeError as err:
-        problems.append((trunk_path(key, "file"), f"{source} is not valid JSON: {err.msg} at line {err.lineno}"))
+        problems.append((at_file, f"{source} is not valid JSON: {err.msg} at line {err.lineno}"))
         return {}
-    if isinstance(data, dict) and isinstance(data.get("trunk"), dict) and len(data) == 1:
-        data = data["trunk"]
+    if isinstance(data, dict) and len(data) == 1 and isinstance(data.get(fmt.wrapper), dict):
+        data = data[fmt.wrapper]
     if not isinstance(data, dict):
-        problems.append((trunk_path(key, "file"), f"{source} must hold a trunk object or {{\"trunk\": {{...}}}}"))
+        problems.append((at_file, f"{source} must hold a {fmt.noun} object or {{\"{fmt.wrapper}\": {{...}}}}"))
         return {}
     fields = dict(data)
     media = fields.pop("media", None)
     where = f" (in {source})"
-    found, _ = _normalize_keys(fields, key, source, FILE_FIELDS, problems, where, FILE_IGNORED)
+    found, _ = _normalize_keys(fields, key, source, fmt.fields, problems, where, fmt.ignored,
+                               section=fmt.section, creds=fmt.creds)
     for secret in SECRET_FIELDS:
         value = found.pop(secret, None)
         if value not in (None, ""):
             leaf = secret.removeprefix("auth_")
-            problems.append((trunk_path(key, secret) + where,
+            problems.append((section_path(fmt.section, key, secret) + where,
                              f"credentials are secrets and do not belong in a file that is committed; remove it "
-                             f"from the file and run {secret_command(key, leaf)}"))
+                             f"from the file and run {secret_command(key, leaf, fmt.creds)}"))
+    if fmt is RULE_FILE:
+        found = _file_rule(found, key, where, problems)
     # LiveKit applies `media.encryption` over the legacy `media_encryption`.
-    return {**found, **_file_media(media, key, where, problems)}
+    return {**found, **_file_media(media, key, where, problems, fmt.section)}
 
 
-def _file_media(media: Any, key: str, where: str, problems: Problems) -> dict[str, Any]:
+def _file_rule(found: dict[str, Any], key: str, where: str, problems: Problems) -> dict[str, Any]:
+    """A rule file's `rule` as the entry's kind key, and its `trunk_ids` checked as trunk IDs."""
+    out = dict(found)
+    rule = out.pop("rule", None)
+    if isinstance(rule, Mapping):
+        for name, inner in rule.items():
+            kind = snake(str(name)).removeprefix(RULE_MEMBER)
+            if kind not in rule_spec.KINDS:
+                problems.append((rule_path(key, f"rule.{name}") + where, "unknown rule kind; one of "
+                                 + ", ".join(RULE_MEMBER + k for k in rule_spec.KINDS)))
+                continue
+            out[kind] = {} if inner is None else inner
+    elif rule is not None:
+        problems.append((rule_path(key, "rule") + where, f"must be an object, got {type(rule).__name__}"))
+    trunk_ids = out.pop("trunk_ids", None)
+    if trunk_ids in (None, []):
+        return out  # LiveKit reads none as every trunk: the entry must say trunks (or all) itself
+    if not isinstance(trunk_ids, list):
+        problems.append((rule_path(key, "trunk_ids") + where, "must be a list of trunk IDs (ST_...)"))
+        return out
+    ids: list[str] = []
+    for index, item in enumerate(trunk_ids):
+        at = rule_path(key, f"trunk_ids[{index}]") + where
+        if not isinstance(item, str) or not inbound_spec.TRUNK_ID.match(item.strip()):
+            problems.append((at, "must be a trunk ID like ST_xxxxxxxxxxxx; name trunks of this stack by stack "
+                                 "key in the entry's trunks instead"))
+        elif item.strip() in ids:
+            problems.append((at, f"{item.strip()!r} is listed twice"))
+        else:
+            ids.append(item.strip())
+    out["trunk_ids"] = ids
+    return out
+
+
+def _file_media(media: Any, key: str, where: str, problems: Problems, section: str = "trunks") -> dict[str, Any]:
     """The spec fields of a file's `media` object: its `encryption` is `media_encryption`,
     and `codecs`, `only_listed_codecs` and `media_timeout` keep their names. A null
     value counts as absent, as LiveKit reads it."""
     if media is None:
         return {}
     if not isinstance(media, Mapping):
-        problems.append((trunk_path(key, "media") + where, f"must be an object, got {type(media).__name__}"))
+        problems.append((section_path(section, key, "media") + where, f"must be an object, got {type(media).__name__}"))
         return {}
     out: dict[str, Any] = {}
     seen: set[str] = set()
@@ -337,10 +415,11 @@ def _file_media(media: Any, key: str, where: str, problems: Problems) -> dict[st
     for name, value in media.items():
         field = snake(name)
         if field not in ("encryption", *MEDIA_FIELDS):
-            problems.append((trunk_path(key, f"media.{name}") + where, f"unknown key in media; known keys: {known}"))
+            problems.append((section_path(section, key, f"media.{name}") + where,
+                             f"unknown key in media; known keys: {known}"))
             continue
         if field in seen:
-            problems.append((trunk_path(key, f"media.{name}") + where,
+            problems.append((section_path(section, key, f"media.{name}") + where,
                              "given twice in media (camelCase and snake_case)"))
             continue
         seen.add(field)
@@ -532,7 +611,7 @@ def _options(options: Mapping[str, Any], key: str, section: str, problems: Probl
     }
 
 
-def _inbound_entries(raw: Any, raw_credentials: Any, problems: Problems) -> dict[str, TrunkEntry]:
+def _inbound_entries(raw: Any, raw_credentials: Any, base_dir: Path, problems: Problems) -> dict[str, TrunkEntry]:
     entries: dict[str, TrunkEntry] = {}
     with_auth = set(raw_credentials) if isinstance(raw_credentials, Mapping) else set()
     keyed: list[tuple[str, set[Any]]] = []
@@ -542,9 +621,12 @@ def _inbound_entries(raw: Any, raw_credentials: Any, problems: Problems) -> dict
             problems.append((inbound_path(key), f"must be a map of inbound trunk fields, got {type(given).__name__}"))
             entries[key] = TrunkEntry(fields={})
             continue
+        given = dict(given)
+        loaded = _entry_file(given, key, base_dir, problems, INBOUND_FILE)
         fields, missed = _normalize_keys(given, key, "the stack config", INBOUND_ENTRY_FIELDS + OPTION_KEYS, problems,
                                          section=INBOUND_SECTION, creds=INBOUND_CREDENTIALS)
         options = {name: fields.pop(name) for name in OPTION_KEYS if name in fields}
+        fields = {**loaded, **fields}
         fields.setdefault("name", key)
         # Credentials are checked with livekit-sip:inboundCredentials; here they only count as given.
         auth = "given" if key in with_auth else ""
@@ -563,7 +645,8 @@ def _inbound_entries(raw: Any, raw_credentials: Any, problems: Problems) -> dict
     return entries
 
 
-def _rule_entries(raw: Any, inbound: Mapping[str, TrunkEntry], problems: Problems) -> dict[str, RuleEntry]:
+def _rule_entries(raw: Any, inbound: Mapping[str, TrunkEntry], base_dir: Path,
+                  problems: Problems) -> dict[str, RuleEntry]:
     entries: dict[str, RuleEntry] = {}
     keyed: list[tuple[str, set[Any]]] = []
     for key, given in _section(raw, RULES_SECTION, "dispatch rule", problems).items():
@@ -571,11 +654,21 @@ def _rule_entries(raw: Any, inbound: Mapping[str, TrunkEntry], problems: Problem
         if not isinstance(given, Mapping):
             problems.append((rule_path(key), f"must be a map of dispatch rule fields, got {type(given).__name__}"))
             continue
+        given = dict(given)
+        loaded = _entry_file(given, key, base_dir, problems, RULE_FILE)
         fields, missed = _normalize_keys(given, key, "the stack config", RULE_ENTRY_FIELDS + OPTION_KEYS, problems,
                                          section=RULES_SECTION)
         options = {name: fields.pop(name) for name in OPTION_KEYS if name in fields}
+        if any(kind in fields for kind in rule_spec.KINDS):
+            # One rule kind: the stack config's replaces the file's whole.
+            loaded = {k: v for k, v in loaded.items() if k not in rule_spec.KINDS}
+        file_trunks = loaded.pop("trunk_ids", None)
+        fields = {**loaded, **fields}
         fields.setdefault("name", key)
-        trunks, all_trunks = _rule_trunks(fields.pop("trunks", None), key, inbound, problems)
+        if "trunks" not in fields and file_trunks:
+            trunks, all_trunks = tuple(file_trunks), False
+        else:
+            trunks, all_trunks = _rule_trunks(fields.pop("trunks", None), key, inbound, problems)
         kinds = {kind: fields.pop(kind) for kind in rule_spec.KINDS if kind in fields}
         spec_props = {**fields, "rule": kinds or None, "trunk_ids": list(trunks)}
         spec, errors = rule_spec.parse_spec(spec_props)

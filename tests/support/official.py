@@ -70,3 +70,19 @@ def delete_rule(settings: Any, rule_id: str) -> None:
     async def work(lk: api.LiveKitAPI) -> Any:
         return await lk.sip.delete_dispatch_rule(api.DeleteSIPDispatchRuleRequest(sip_dispatch_rule_id=rule_id))
     _run(settings, work)
+
+
+def create_inbound(settings: Any, **fields: Any) -> Any:
+    """An inbound trunk made as `lk sip inbound create` makes it."""
+    async def work(lk: api.LiveKitAPI) -> Any:
+        return await lk.sip.create_inbound_trunk(
+            api.CreateSIPInboundTrunkRequest(trunk=api.SIPInboundTrunkInfo(**fields)))
+    return _run(settings, work)
+
+
+def create_rule(settings: Any, **fields: Any) -> Any:
+    """A dispatch rule made as `lk sip dispatch create` makes it (the `dispatch_rule` form)."""
+    async def work(lk: api.LiveKitAPI) -> Any:
+        return await lk.sip.create_dispatch_rule(
+            api.CreateSIPDispatchRuleRequest(dispatch_rule=api.SIPDispatchRuleInfo(**fields)))
+    return _run(settings, work)

@@ -164,3 +164,28 @@ def test_export_names_a_rules_exported_trunks_by_stack_key_and_others_by_id() ->
     entry = config["livekit-sip:dispatchRules"]["r"]
     assert entry["trunks"] == ["carrier-us", "ST_other000000"] and entry["adoptRuleId"] == "SDR_aaaabbbb1111"
     assert entry["callee"] == {"roomPrefix": "desk-", "pin": "12", "randomize": True}
+
+
+@pytest.mark.parametrize("provider", ["inbound", "dispatch"])
+def test_an_adopt_input_naming_another_object_replaces_the_resource_and_the_same_one_changes_nothing(
+        provider: str) -> None:
+    from livekit_sip.dispatch.provider import DispatchRuleProvider
+    from livekit_sip.inbound.provider import InboundTrunkProvider
+
+    if provider == "inbound":
+        made: Any = InboundTrunkProvider()
+        held, other = "ST_heldheldheld", "ST_otherotherot"
+        props: dict[str, Any] = {"name": "a", "numbers": ["+15550001"]}
+    else:
+        made = DispatchRuleProvider()
+        held, other = "SDR_heldheldheld", "SDR_otherotherot"
+        props = {"name": "a", "rule": {"individual": {"room_prefix": "call-"}}, "trunk_ids": ["ST_abcdabcdabcd"]}
+    adopt, id_field = made.kind.adopt, made.kind.id_field
+    olds = {**made.kind.parse(props)[0].props(), id_field: held, adopt: held}
+    news = {**made.kind.parse(props)[0].props(), adopt: other}
+    switched = made.diff(held, olds, news)
+    assert (switched.changes, switched.replaces, switched.delete_before_replace) == (True, [adopt], False)
+    same = made.diff(held, olds, {**news, adopt: held})
+    assert (same.changes, same.replaces) == (False, [])
+    dropped = made.diff(held, olds, {k: v for k, v in news.items() if k != adopt})
+    assert (dropped.changes, dropped.replaces) == (False, [])

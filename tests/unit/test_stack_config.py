@@ -547,3 +547,127 @@ def test_two_entries_adopting_one_trunk_are_refused_naming_both() -> None:
 def test_camel_and_snake_convert_both_ways(snake_name: str, camel_name: str) -> None:
     assert camel(snake_name) == camel_name
     assert snake(camel_name) == snake_name
+
+
+# --- file: entries of inbound trunks and dispatch rules --------------------------------------
+
+LK_INBOUND: dict[str, Any] = {"trunk": {
+    "sip_trunk_id": "ST_fromexport1", "name": "Carrier US", "numbers": ["+15105550200"],
+    "allowed_addresses": ["192.0.2.0/24"], "auth_realm": "carrier.example", "krisp_enabled": True,
+    "include_headers": "SIP_X_HEADERS", "ringing_timeout": "30s", "media": {"encryption": "SIP_MEDIA_ENCRYPT_ALLOW"},
+    "created_at": None}}
+LK_RULE: dict[str, Any] = {"dispatch_rule": {
+    "sip_dispatch_rule_id": "SDR_fromexport1", "name": "To the agent", "trunk_ids": ["ST_abcdabcdabcd"],
+    "rule": {"dispatch_rule_individual": {"room_prefix": "call-", "pin": ""}}, "attributes": {"team": "support"},
+    "room_config": {"agents": [{"agent_name": "inbound-agent"}]}, "hide_phone_number": True}}
+
+
+def inbound_entries(inbound: Any, base_dir: Path, **kwargs: Any) -> dict[str, dict[str, Any]]:
+    stack = read_stack_config(None, base_dir, inbound_trunks=inbound, **kwargs)
+    return {key: entry.fields for key, entry in stack.inbound_trunks.items()}
+
+
+def rule_entries(rules: Any, base_dir: Path, inbound: Any = None) -> dict[str, Any]:
+    return read_stack_config(None, base_dir, inbound_trunks=inbound, dispatch_rules=rules).dispatch_rules
+
+
+def test_inbound_file_in_lk_format_loads_its_trunk_relative_to_the_base_directory(tmp_path: Path) -> None:
+    (tmp_path / "inbound").mkdir()
+    write_json(tmp_path / "inbound" / "us.json", LK_INBOUND)
+    entry = inbound_entries({"us": {"file": "inbound/us.json"}}, tmp_path)["us"]
+    assert entry == {"name": "Carrier US", "numbers": ["+15105550200"], "allowed_addresses": ["192.0.2.0/24"],
+                     "auth_realm": "carrier.example", "krisp_enabled": True, "include_headers": "SIP_X_HEADERS",
+                     "ringing_timeout": "30s", "media_encryption": "SIP_MEDIA_ENCRYPT_ALLOW"}
+
+
+def test_a_bare_camel_case_inbound_file_loads_and_the_stack_config_overrides_it(tmp_path: Path) -> None:
+    write_json(tmp_path / "us.json", {"name": "From the file", "numbers": ["+15105550200"], "krispEnabled": True})
+    entry = inbound_entries({"us": {"file": "us.json", "name": "Overridden", "allowedAddresses": ["192.0.2.1"]}},
+                            tmp_path)["us"]
+    assert entry == {"name": "Overridden", "numbers": ["+15105550200"], "krisp_enabled": True,
+                     "allowed_addresses": ["192.0.2.1"]}
+
+
+@pytest.mark.parametrize(("key", "leaf"), [("auth_password", "password"), ("authUsername", "username")])
+def test_credentials_in_an_inbound_file_are_refused_with_the_inbound_secret_setting(
+        tmp_path: Path, key: str, leaf: str) -> None:
+    path = write_json(tmp_path / "us.json", {"trunk": {"numbers": ["+15105550200"], key: "s3cret-value"}})
+    [(where, message)] = problems(None, tmp_path, inbound_trunks={"us": {"file": "us.json"}})
+    assert where == f"livekit-sip:inboundTrunks.us.{camel(snake(key))} (in file {str(path)!r})"
+    assert message.endswith(f"pulumi config set --secret --path 'livekit-sip:inboundCredentials.us.{leaf}' <value>")
+    assert "s3cret-value" not in message
+
+
+def test_an_unknown_key_in_an_inbound_file_names_the_file_and_the_key(tmp_path: Path) -> None:
+    path = write_json(tmp_path / "us.json", {"trunk": {"numbers": ["+15105550200"], "alowed_addresses": []}})
+    [(where, message)] = problems(None, tmp_path, inbound_trunks={"us": {"file": "us.json"}})
+    assert where == f"livekit-sip:inboundTrunks.us.alowedAddresses (in file {str(path)!r})"
+    assert message.startswith(f"unknown key in file {str(path)!r}; did you mean 'allowedAddresses'?")
+
+
+def test_a_missing_inbound_file_names_the_entrys_file_key(tmp_path: Path) -> None:
+    (where, message), *_ = problems(None, tmp_path, inbound_trunks={"us": {"file": "nope.json"}})
+    assert where == "livekit-sip:inboundTrunks.us.file"
+    assert message.startswith("cannot read file ")
+
+
+def test_rule_file_in_lk_format_loads_its_kind_and_keeps_its_trunk_ids(tmp_path: Path) -> None:
+    write_json(tmp_path / "rule.json", LK_RULE)
+    entry = rule_entries({"to-agent": {"file": "rule.json"}}, tmp_path)["to-agent"]
+    assert entry.trunks == ("ST_abcdabcdabcd",) and not entry.all_trunks
+    assert entry.fields == {"name": "To the agent", "attributes": {"team": "support"}, "hide_phone_number": True,
+                            "room_config": {"agents": [{"agent_name": "inbound-agent"}]},
+                            "rule": {"individual": {"room_prefix": "call-", "pin": ""}}}
+
+
+def test_a_bare_camel_case_rule_file_in_lks_flat_request_form_loads(tmp_path: Path) -> None:
+    write_json(tmp_path / "rule.json", {"trunkIds": ["ST_abcdabcdabcd"], "rule": {"dispatchRuleDirect": {
+        "roomName": "lobby", "pin": "1234"}}, "inboundNumbers": ["+15105550999"]})
+    entry = rule_entries({"lobby": {"file": "rule.json"}}, tmp_path)["lobby"]
+    assert entry.trunks == ("ST_abcdabcdabcd",)
+    assert entry.fields == {"name": "lobby", "inbound_numbers": ["+15105550999"],
+                            "rule": {"direct": {"roomName": "lobby", "pin": "1234"}}}
+
+
+def test_a_rule_entrys_kind_and_trunks_override_the_files(tmp_path: Path) -> None:
+    write_json(tmp_path / "rule.json", LK_RULE)
+    inbound = {"carrier-us": {"numbers": ["+15105550200"]}}
+    entry = rule_entries({"r": {"file": "rule.json", "direct": {"roomName": "lobby"}, "trunks": ["carrier-us"],
+                                "name": "Overridden"}}, tmp_path, inbound)["r"]
+    assert entry.trunks == ("carrier-us",)
+    assert entry.fields["rule"] == {"direct": {"roomName": "lobby"}}
+    assert entry.fields["name"] == "Overridden" and entry.fields["hide_phone_number"] is True
+
+
+def test_a_rule_file_without_trunk_ids_still_needs_the_entry_to_name_its_trunks(tmp_path: Path) -> None:
+    write_json(tmp_path / "rule.json", {"dispatch_rule": {"rule": {"dispatch_rule_direct": {"room_name": "x"}}}})
+    [(where, message)] = problems(None, tmp_path, dispatch_rules={"r": {"file": "rule.json"}})
+    assert where == "livekit-sip:dispatchRules.r.trunks"
+    assert "trunks: all" in message
+    assert rule_entries({"r": {"file": "rule.json", "trunks": "all"}}, tmp_path)["r"].all_trunks
+
+
+def test_a_rule_files_trunk_ids_must_be_ids_and_unknown_keys_name_the_file(tmp_path: Path) -> None:
+    path = write_json(tmp_path / "rule.json", {"dispatch_rule": {
+        "trunk_ids": ["carrier-us", "ST_abcdabcdabcd", "ST_abcdabcdabcd"], "roomPrest": "x",
+        "rule": {"dispatch_rule_direct": {"room_name": "x"}}}})
+    found = problems(None, tmp_path, dispatch_rules={"r": {"file": "rule.json"}})
+    where = f" (in file {str(path)!r})"
+    assert [p for p, _ in found] == ["livekit-sip:dispatchRules.r.roomPrest" + where,
+                                     "livekit-sip:dispatchRules.r.trunkIds[0]" + where,
+                                     "livekit-sip:dispatchRules.r.trunkIds[2]" + where]
+    assert "did you mean 'roomPreset'" in found[0][1]
+    assert found[1][1].startswith("must be a trunk ID like ST_") and "listed twice" in found[2][1]
+
+
+def test_a_rule_files_media_and_unknown_rule_kind_are_read_from_lks_objects(tmp_path: Path) -> None:
+    write_json(tmp_path / "ok.json", {"rule": {"dispatch_rule_callee": {"room_prefix": "desk-"}},
+                                      "trunk_ids": ["ST_abcdabcdabcd"],
+                                      "media": {"encryption": "SIP_MEDIA_ENCRYPT_REQUIRE"}})
+    assert rule_entries({"r": {"file": "ok.json"}}, tmp_path)["r"].fields["media_encryption"] == (
+        "SIP_MEDIA_ENCRYPT_REQUIRE")
+    path = write_json(tmp_path / "bad.json", {"rule": {"dispatch_rule_conference": {}}, "trunk_ids": []})
+    found = problems(None, tmp_path, dispatch_rules={"r": {"file": "bad.json", "trunks": "all"}})
+    assert found[0] == (f"livekit-sip:dispatchRules.r.rule.dispatch_rule_conference (in file {str(path)!r})",
+                        "unknown rule kind; one of dispatch_rule_direct, dispatch_rule_individual, "
+                        "dispatch_rule_callee")
