@@ -1,10 +1,16 @@
-"""The dynamic provider shared by inbound trunks and dispatch rules.
+"""The dynamic provider shared by outbound trunks, inbound trunks and dispatch rules.
 
 `ObjectProvider` holds the contract every livekit-sip resource keeps (check at
-preview with no API call, diff without replacements, create with recovery after a
-lost answer, reads from one listing per refresh, update or replace with drift
-restored, idempotent delete, adopt); a `Kind` names what differs between kinds of
-object: the spec, the service, the ID field and the words of messages.
+preview with no API call but an adopt's lookup, diff without replacements, create
+with recovery after a lost answer, reads from one listing per refresh, update or
+replace with drift restored, idempotent delete, adopt); a `Kind` names what differs
+between kinds of object: the spec, the service, the ID field and the words of messages.
+
+A provider process serves one Pulumi command and holds one `SIPClient`, so once a
+call found LiveKit unreachable for a whole deadline, every later read and write of
+that command fails at once with the same cause (see `SIPClient`). Each call
+unpickles its own instance, so what one command must remember across resources
+(adopt lookups here, held IDs in `provider_base`) lives in modules.
 """
 
 from __future__ import annotations
@@ -57,14 +63,24 @@ class Kind:
     parse: Callable[..., tuple[Any, list[SpecError]]]
     #: The stack config path of an entry, for messages.
     entry_path: Callable[[str], str]
-    #: How credentials are given, for messages; None when the kind has none.
-    credentials_hint: Callable[[str], str] | None = None
+    #: The stack config path of an entry's credentials, or of one of their keys (`leaf`),
+    #: for messages; None when the kind has none.
+    credentials_path: Callable[..., str] | None = None
+    #: The listing filters that find a create which landed before its answer was lost.
+    landed_filter: Callable[[Any], dict[str, Any]] = lambda spec: {}
 
     def object_id(self, info: Any) -> str:
         return str(getattr(info, self.id_field))
 
+    @property
+    def explains_conflicts(self) -> bool:
+        """Whether LiveKit refuses an object that clashes with another (numbers, trunks,
+        PIN), so a refusal names the objects outside the stack it clashes with."""
+        return hasattr(self.spec, "conflict_keys")
 
-#: IDs `check` looked up for an adopt; the create that follows takes the answer.
+
+#: Objects `check` looked up for an adopt, by ID; the create that follows in the same
+#: `up` takes the answer instead of reading the object again. (dict get/set/pop are atomic.)
 ADOPT_LOOKUPS: dict[str, Any] = {}
 
 
@@ -76,11 +92,14 @@ class ObjectProvider(BaseProvider):
     # -- contract -----------------------------------------------------------
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        """Validate and normalize the inputs, with no API call but an adopt's lookup.
+        """Validate and normalize the inputs.
 
-        Unknown values (during preview) are left unchecked. Credentials held in the
-        last run are never cleared unless the inputs give them, even as "". An empty
-        `trunk_ids` (every trunk) must be asked for with `all_trunks`.
+        Unknown values (during preview) are left unchecked. Failures name the field.
+        Credentials that were set in the last run (`olds`), or on an object to adopt,
+        are never cleared unless the inputs give them, even as "". An empty
+        `trunk_ids` (every trunk) must be asked for with `all_trunks`. Only a new
+        resource that adopts an object costs an API call: the object is looked up,
+        so preview can say what will be adopted, or that it does not exist.
         """
         key = news.get(RESOURCE_NAME) or news.get("name") or "<key>"
         public = {k: v for k, v in news.items() if k not in CHECK_ONLY}
@@ -113,7 +132,8 @@ class ObjectProvider(BaseProvider):
         """Compare stored outputs with checked inputs. Every field changes in place, and
         the object keeps its ID; the one replacement is an adopt input naming another
         object than the one held: that object is adopted (a new ID, which resources
-        naming this one get in the same `up`) and the one held before is deleted."""
+        naming this one get in the same `up`) and the one held before is deleted. The
+        object is held in this run, so no other resource's delete removes it."""
         adopt = news.get(self.kind.adopt)
         if isinstance(adopt, str) and adopt and adopt != rpc.UNKNOWN and adopt != id_:
             return DiffResult(changes=True, replaces=[self.kind.adopt], delete_before_replace=False)
@@ -122,6 +142,8 @@ class ObjectProvider(BaseProvider):
         if new_spec is None:
             return DiffResult(changes=True, replaces=[], delete_before_replace=False)
         old_spec, _ = self.kind.parse(olds)
+        # Also a change when nothing is to be written: a media field taken out of the
+        # spec leaves LiveKit's value alone, but state must stop tracking it.
         return DiffResult(changes=bool(plan_from(old_spec, new_spec).changed), replaces=[],
                           delete_before_replace=False)
 
@@ -137,9 +159,10 @@ class ObjectProvider(BaseProvider):
         operation = "adopt" if adopt else "create"
         if adopt and adopt in provider_base.HELD:
             raise self._error(props, "adopt", f"another resource of this stack holds this {self.kind.noun}; "
-                                              "one object can be managed by one resource only", adopt)
+                                              f"one {self.kind.noun} can be managed by one resource only", adopt)
         try:
             if adopt:
+                # A replace stores `media` as sent: keep the adopted object's media the spec leaves unset.
                 looked_up = ADOPT_LOOKUPS.pop(adopt, None)
                 held = (looked_up or self._service().get(adopt)).media if spec.unmanaged() else None
                 info = self._service().replace(adopt, spec.to_info(held))
@@ -179,8 +202,12 @@ class ObjectProvider(BaseProvider):
         """Send the planned write: the update action with only the changed fields, or a
         replace with the full spec for fields the update action cannot change.
 
-        When LiveKit's answer differs from the spec (edited outside Pulumi since the
-        last refresh), one replace with the full spec restores it, with a warning.
+        A write that carries the `media` message first reads the object when the spec
+        leaves a media field unset, so LiveKit's value for it is sent back unchanged.
+
+        The plan starts from the state, which may be stale: when LiveKit's answer
+        differs from the spec (edited outside Pulumi since the last refresh), one
+        replace with the full spec restores it, with a warning.
         """
         provider_base.HELD.add(id_)
         new = self._spec(news, "update", id_)
@@ -192,7 +219,8 @@ class ObjectProvider(BaseProvider):
         service = self._service()
         try:
             if step.sends_media and new.unmanaged():
-                # LiveKit has no partial media update: media set outside Pulumi must survive.
+                # Read now rather than trust state: media set outside Pulumi since the last
+                # refresh must survive, and LiveKit has no partial media update.
                 step = plan_from(old, new, service.get(id_).media)
             if step.action is Action.UPDATE:
                 info = service.update(id_, step.update)
@@ -203,10 +231,11 @@ class ObjectProvider(BaseProvider):
             drifted = new.changed(answered)
             if drifted:
                 action = "replace"
+                # The answer holds LiveKit's media: what the spec leaves unset goes back as it is.
                 info = service.replace(id_, new.to_info(info.media))
                 pulumi.log.warn(f"{self.kind.noun} {label(news, id_)}: {', '.join(drifted)} had been changed "
-                                "outside Pulumi since the last refresh; it was restored to the stack's spec "
-                                "with a replace")
+                                "outside Pulumi since the last refresh; the {self.kind.noun} was restored to the "
+                                "stack's spec with a replace")
         except NotFoundError:
             raise self._error(news, action, f"the {self.kind.noun} no longer exists in LiveKit; run `pulumi "
                                              "refresh`, then `pulumi up` to recreate it", id_) from None
@@ -264,24 +293,25 @@ class ObjectProvider(BaseProvider):
             return service.create(spec.to_info())
         except AmbiguousWriteError:
             pass
-        # The create may have landed before the answer was lost: look before sending another.
-        landed = [o for o in service.list() if not self.kind.spec.from_info(  # type: ignore[attr-defined]
+        # The create may have landed before the answer was lost (a crash, a cut
+        # connection): look for it before sending another, so none is made twice.
+        landed = [o for o in service.list(**self.kind.landed_filter(spec)) if not self.kind.spec.from_info(  # type: ignore[attr-defined]
             o, spec.unmanaged()).changed(spec)]
         if len(landed) == 1:
             return landed[0]
         if not landed:
             return service.create(spec.to_info())
         ids = ", ".join(self.kind.object_id(o) for o in landed)
-        raise self._error(spec.props(), "create", f"the answer was lost and {len(landed)} identical objects now "
-                                                  f"exist ({ids}); keep one with {self.kind.adopt_key} and "
-                                                  "delete the others")
+        raise self._error(spec.props(), "create", f"the answer was lost and {len(landed)} identical "
+                                                  f"{self.kind.noun}s now exist ({ids}); keep one with "
+                                                  f"{self.kind.adopt_key} and delete the others")
 
-    def _explained(self, err: InvalidArgumentError, spec: Any, own_id: str | None) -> str:
+    def _explained(self, err: InvalidArgumentError, spec: Any, own_id: str | None) -> LiveKitError | str:
         """LiveKit's refusal, and for a conflict the objects outside the stack it conflicts with:
         LiveKit's message may name `<new>` instead (livekit/protocol sip.go)."""
         text = str(err)
-        if "onflict" not in text and "already exists" not in text:
-            return text
+        if not self.kind.explains_conflicts or ("onflict" not in text and "already exists" not in text):
+            return err
         try:
             others = self._service().list()
         except LiveKitError:
@@ -301,6 +331,7 @@ class ObjectProvider(BaseProvider):
             _unredacted(info, getattr(want, "auth_password", None)), want.unmanaged())
         lost = want.changed(got)
         if lost:
+            # Only after a create or a full replace: what was sent is the whole object, so this is no drift.
             raise self._error(props, operation, f"LiveKit did not store {', '.join(lost)} as sent, even in a full "
                                                 "write; the server may not support the field",
                               self.kind.object_id(info))
@@ -328,18 +359,27 @@ class ObjectProvider(BaseProvider):
         return []
 
     def _auth_dropped(self, key: str, why: str) -> str:
-        where = self.kind.credentials_hint(key) if self.kind.credentials_hint else "the credentials"
-        return (f"auth_username: {why}, and none are given now, so they would be cleared (was the key renamed, "
-                f"or {where} removed?). Give them again, or clear auth on purpose by setting both to \"\"")
+        """Why a check refuses inputs without credentials, and the two ways on."""
+        path = self.kind.credentials_path
+        assert path is not None, "only a kind with credentials checks them"
+        return (f"auth_username: {why}, and none are given now, so they would be cleared (was the "
+                f"{self.kind.noun} key renamed, or {path(key)} removed?). Give them again, or clear auth on "
+                f"purpose by setting both to \"\": pulumi config set --secret --path '{path(key, 'username')}' "
+                f"\"\" and the same for .password (in Python: auth_username=\"\", auth_password=\"\")")
 
     def _adopt_missing(self, adopt: str, key: str | None = None) -> str:
+        """The object to adopt is gone: say so, and how to get a new one instead."""
         entry = self.kind.entry_path(key) if key else "the entry"
         return (f"{adopt} does not exist in this LiveKit project (deleted outside Pulumi, or another project?); "
-                f"remove {self.kind.adopt_key} from {entry} to create a new {self.kind.noun}, or fix the ID")
+                f"remove {self.kind.adopt_key} from {entry} ({self.kind.adopt} in Python) to create a new "
+                f"{self.kind.noun}, or fix the ID")
 
 
 def _unredacted(info: Any, password: Any) -> Any:
-    """`info` with `password` when the server left the password out of its answer."""
+    """`info` with `password` when the server left the password out of its answer.
+
+    A server that redacts passwords in responses cannot show drift in them.
+    """
     if (str(getattr(info, "auth_username", "")) and not info.auth_password and isinstance(password, str)
             and password):
         return info.model_copy(update={"auth_password": password})

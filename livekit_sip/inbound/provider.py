@@ -9,7 +9,7 @@ from livekit_sip.stack_config import inbound_credentials_path, inbound_path
 ID = "sip_trunk_id"
 KIND = Kind(noun="inbound trunk", service="inbound", id_field=ID, adopt=ADOPT, adopt_key="adoptTrunkId",
             spec=InboundTrunkSpec, parse=parse_spec, entry_path=inbound_path,
-            credentials_hint=inbound_credentials_path)
+            credentials_path=inbound_credentials_path)
 
 
 class InboundTrunkProvider(ObjectProvider):
