@@ -32,7 +32,8 @@ up: venv tools
 	. .devserver/env && export PULUMI_CONFIG_PASSPHRASE="$${PULUMI_CONFIG_PASSPHRASE-$(LOCAL_PASSPHRASE)}" && \
 	  pulumi stack select --create --secrets-provider passphrase local && \
 	  pulumi up --yes --refresh --stack local && \
-	  echo "trunk IDs:" && pulumi stack output trunkIds --stack local --json
+	  for ids in trunkIds inboundTrunkIds dispatchRuleIds; do \
+	    echo "$$ids:" && pulumi stack output $$ids --stack local --json || exit 1; done
 
 down:
 	@$(PY) scripts/devserver.py stop

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, ClassVar, Self, TypeVar
 
+from pulumi.output import Unknown
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, ValidationInfo
 from pydantic_core import PydanticCustomError
 
@@ -200,6 +201,10 @@ def _reason(error: Mapping[str, Any]) -> str:
 
 
 def _contains(value: Any, marker: object) -> bool:
+    # Inside lists and maps the dynamic-provider server hands unknowns over as `Unknown`
+    # objects rather than the marker string (seen with a rule naming a trunk not yet created).
+    if isinstance(value, Unknown):
+        return True
     if isinstance(value, str):
         return value == marker
     if isinstance(value, Mapping):

@@ -53,3 +53,13 @@ def test_an_unreadable_old_state_is_rewritten_whole_with_a_replace() -> None:
     assert isinstance(step.replace, OutboundTrunkInfo)
     assert step.replace.numbers == FULL_PROPS["numbers"], "no stale number can survive"
     assert step.replace.auth_password == FULL_PROPS["auth_password"]
+
+
+def test_unknowns_inside_lists_wait_for_their_values_instead_of_failing() -> None:
+    from pulumi.output import Unknown
+    from pulumi.runtime import rpc
+
+    spec, errors = parse_spec({**FULL_PROPS, "numbers": [Unknown()]}, unknown=rpc.UNKNOWN)
+    assert (spec, errors) == (None, [])
+    spec, errors = parse_spec({**FULL_PROPS, "numbers": ["not a number", Unknown()]}, unknown=rpc.UNKNOWN)
+    assert (spec, errors) == (None, []), "the field waits whole until every item is known"
