@@ -34,7 +34,7 @@ def test_pulumi_preview_in_the_repo_root_needs_only_the_tool_bed_on_path(
             done = subprocess.run(["pulumi", "--non-interactive", *args], cwd=ROOT, env=env,
                                   capture_output=True, text=True)
             assert done.returncode == 0, done.stdout + done.stderr
-        assert "+ 3 to create" in done.stdout, done.stdout
+        assert "+ 5 to create" in done.stdout, done.stdout
     finally:
         if LOCAL_STACK.read_text() != before:
             LOCAL_STACK.write_text(before)
