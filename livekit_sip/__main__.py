@@ -29,7 +29,7 @@ PROG = "livekit-sip"
 
 def main(argv: Sequence[str] | None = None, prog: str = PROG) -> int:
     """Run the command line; returns the exit status."""
-    parser = argparse.ArgumentParser(prog=prog, description="Manage LiveKit SIP outbound trunks as code.")
+    parser = argparse.ArgumentParser(prog=prog, description="Manage LiveKit SIP trunks and dispatch rules as code.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="command")
     export = commands.add_parser(
         "export", help="print a livekit-sip:trunks config block for every outbound trunk in a project",
