@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from livekit_sip.errors import NotFoundError
 from livekit_sip.inbound.models import (
     CreateRequest,
+    DeleteRequest,
     GetRequest,
     GetResponse,
     InboundTrunkInfo,
@@ -15,7 +16,6 @@ from livekit_sip.inbound.models import (
     ListResponse,
     UpdateRequest,
 )
-from livekit_sip.outbound.models import DeleteRequest
 from livekit_sip.twirp import TwirpClient, list_pages
 from livekit_sip.wire import Pagination
 
