@@ -19,7 +19,7 @@ from livekit_sip import conflicts, validators
 from livekit_sip import media as media_fields
 from livekit_sip.enums import IncludeHeaders, MediaEncryption
 from livekit_sip.errors import SpecError
-from livekit_sip.fields import Slot, Spec, Write, check, invalid, is_partial
+from livekit_sip.fields import Slot, Write, check, invalid, is_partial
 from livekit_sip.inbound.models import InboundTrunkInfo, InboundTrunkUpdate
 from livekit_sip.wire import MediaConfig, WireModel
 
@@ -34,7 +34,7 @@ def _text(**options: Any) -> Any:
     return check(lambda v: validators.text(v, **options))
 
 
-class InboundTrunkSpec(Spec):
+class InboundTrunkSpec(media_fields.MediaSpec):
     """A normalized, valid inbound trunk. Enums hold short names."""
 
     update_model: ClassVar[type[WireModel]] = InboundTrunkUpdate
@@ -74,34 +74,20 @@ class InboundTrunkSpec(Spec):
                 raise invalid(SECURITY, "numbers")
         return self
 
-    def unmanaged(self) -> tuple[str, ...]:
-        """The media fields this spec leaves to LiveKit."""
-        return media_fields.unmanaged(dict(self))
-
-    def media(self, held: MediaConfig | None = None) -> MediaConfig:
-        """The whole `media` message, with `held` for the media fields left unset."""
-        return media_fields.message(self, held)
-
     def conflict_keys(self) -> set[tuple[str, str]]:
         """LiveKit's conflict keys of this trunk (`livekit_sip.conflicts`)."""
         return conflicts.inbound_keys(self.numbers, self.allowed_numbers)
 
     def to_info(self, held: MediaConfig | None = None) -> InboundTrunkInfo:
         """The spec as LiveKit's `SIPInboundTrunkInfo` (no id); `media` as `media_fields.needed` says."""
-        top = {k: v for k, v in self.props().items() if k not in self.written(Write.MEDIA)}
-        return InboundTrunkInfo.model_validate({
-            **top, "media_encryption": self.media_encryption,
-            "media": self.media(held) if media_fields.needed(self, held) else None})
+        return media_fields.to_info(self, InboundTrunkInfo, held)
 
     @classmethod
     def from_info(cls, info: InboundTrunkInfo, unmanaged: Iterable[str] = ()) -> InboundTrunkSpec:
         """The spec a trunk read from LiveKit holds (no validation: it is the truth)."""
-        values = {name: getattr(info, name) for name in cls.fields() if name not in cls.written(Write.MEDIA)}
-        for name in ("numbers", "allowed_addresses", "allowed_numbers"):
-            values[name] = tuple(values[name])
+        values = media_fields.spec_values(cls, info, unmanaged, ("numbers", "allowed_addresses", "allowed_numbers"))
         for name in ("ringing_timeout", "max_call_duration"):
             values[name] = validators.canonical_duration(values[name]) if values[name] else None
-        values.update(media_fields.from_info(info.media, info.effective_media_encryption, unmanaged))
         return cls.model_construct(**values)
 
 

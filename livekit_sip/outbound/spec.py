@@ -18,7 +18,7 @@ from livekit_sip import media as media_fields
 from livekit_sip import validators
 from livekit_sip.enums import IncludeHeaders, MediaEncryption, Transport
 from livekit_sip.errors import SpecError
-from livekit_sip.fields import Slot, Spec, Write, check, invalid, is_partial
+from livekit_sip.fields import Slot, Write, check, invalid, is_partial
 from livekit_sip.outbound.models import OutboundTrunkInfo, OutboundTrunkUpdate
 from livekit_sip.wire import MediaConfig, WireModel
 
@@ -31,7 +31,7 @@ def _text(**options: Any) -> Any:
     return check(lambda v: validators.text(v, **options))
 
 
-class OutboundTrunkSpec(Spec):
+class OutboundTrunkSpec(media_fields.MediaSpec):
     """A normalized, valid outbound trunk. Enums hold short names."""
 
     update_model: ClassVar[type[WireModel]] = OutboundTrunkUpdate
@@ -72,20 +72,9 @@ class OutboundTrunkSpec(Spec):
                 raise invalid(f"is empty while auth_password is set; {_PAIR}", "auth_username")
         return self
 
-    def unmanaged(self) -> tuple[str, ...]:
-        """The media fields this spec leaves to LiveKit."""
-        return media_fields.unmanaged(dict(self))
-
-    def media(self, held: MediaConfig | None = None) -> MediaConfig:
-        """The whole `media` message, with `held` for the media fields left unset."""
-        return media_fields.message(self, held)
-
     def to_info(self, held: MediaConfig | None = None) -> OutboundTrunkInfo:
         """The spec as LiveKit's `SIPOutboundTrunkInfo` (no id); `media` as `media_fields.needed` says."""
-        top = {k: v for k, v in self.props().items() if k not in self.written(Write.MEDIA)}
-        return OutboundTrunkInfo.model_validate({
-            **top, "media_encryption": self.media_encryption,
-            "media": self.media(held) if media_fields.needed(self, held) else None})
+        return media_fields.to_info(self, OutboundTrunkInfo, held)
 
     @classmethod
     def from_info(cls, info: OutboundTrunkInfo, unmanaged: Iterable[str] = ()) -> OutboundTrunkSpec:
@@ -95,10 +84,7 @@ class OutboundTrunkSpec(Spec):
             info: the trunk as LiveKit answered.
             unmanaged: media fields to leave unset, as the spec they are compared with does.
         """
-        values = {name: getattr(info, name) for name in cls.fields() if name not in cls.written(Write.MEDIA)}
-        values["numbers"] = tuple(info.numbers)
-        values.update(media_fields.from_info(info.media, info.effective_media_encryption, unmanaged))
-        return cls.model_construct(**values)
+        return cls.model_construct(**media_fields.spec_values(cls, info, unmanaged, ("numbers",)))
 
 
 def parse_spec(props: Mapping[str, Any], unknown: object = None) -> tuple[OutboundTrunkSpec | None, list[SpecError]]:
