@@ -12,6 +12,7 @@ are secret, which ones only the `replace` action can change, the checks run at
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
@@ -26,6 +27,8 @@ from livekit_sip.validators import Invalid
 from livekit_sip.wire import MediaConfig, WireModel
 
 S = TypeVar("S", bound="Spec")
+#: A trunk ID, inbound or outbound, as LiveKit makes them.
+TRUNK_ID = re.compile(r"^ST_[A-Za-z0-9]{4,}\Z")
 #: The context key that tells model validators some inputs are not known yet (preview).
 PARTIAL = "partial"
 
@@ -159,6 +162,18 @@ class Spec(BaseModel):
     def changed(self, other: Spec) -> tuple[str, ...]:
         """The fields whose values differ from `other`'s, in registry order."""
         return tuple(field for field in self.fields() if not self.same(other, field))
+
+
+def adopt_error(props: Mapping[str, Any], unknown: object, field: str, pattern: re.Pattern[str],
+                like: str) -> SpecError | None:
+    """The error of the adopt ID input `field` (an input, not a spec field) when it is set,
+    known and not an ID matching `pattern`; `like` describes one (``a trunk id like ST_…``)."""
+    adopt = props.get(field)
+    if adopt in (None, "") or (unknown is not None and adopt == unknown):
+        return None
+    if isinstance(adopt, str) and pattern.match(adopt):
+        return None
+    return SpecError(field, f"{adopt!r} is not {like}")
 
 
 def plain(value: Any) -> Any:

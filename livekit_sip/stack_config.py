@@ -26,6 +26,7 @@ from typing import Any
 from livekit_sip import conflicts
 from livekit_sip.dispatch import spec as rule_spec
 from livekit_sip.errors import ConfigError
+from livekit_sip.fields import TRUNK_ID
 from livekit_sip.inbound import spec as inbound_spec
 from livekit_sip.media import MEDIA_FIELDS
 from livekit_sip.outbound.spec import FIELDS, SECRET_FIELDS, parse_spec
@@ -389,7 +390,7 @@ def _file_rule(found: dict[str, Any], key: str, where: str, problems: Problems) 
     ids: list[str] = []
     for index, item in enumerate(trunk_ids):
         at = rule_path(key, f"trunk_ids[{index}]") + where
-        if not isinstance(item, str) or not inbound_spec.TRUNK_ID.match(item.strip()):
+        if not isinstance(item, str) or not TRUNK_ID.match(item.strip()):
             problems.append((at, "must be a trunk ID like ST_xxxxxxxxxxxx; name trunks of this stack by stack "
                                  "key in the entry's trunks instead"))
         elif item.strip() in ids:
@@ -710,7 +711,7 @@ def _rule_trunks(value: Any, key: str, inbound: Mapping[str, TrunkEntry],
             problems.append((at, "must be an inbound trunk stack key or an ST_ ID"))
             continue
         item = item.strip()
-        if item not in inbound and not inbound_spec.TRUNK_ID.match(item):
+        if item not in inbound and not TRUNK_ID.match(item):
             near = difflib.get_close_matches(item, list(inbound), n=1, cutoff=0.6)
             hint = f"; did you mean {near[0]!r}?" if near else f"; known keys: {', '.join(inbound) or 'none'}"
             problems.append((at, f"{item!r} is no key of {NAMESPACE}:{INBOUND_SECTION} and no trunk ID{hint}"))

@@ -34,7 +34,7 @@ from livekit_sip.dispatch.models import (
 )
 from livekit_sip.enums import MediaEncryption
 from livekit_sip.errors import SpecError
-from livekit_sip.fields import Slot, Write, check
+from livekit_sip.fields import Slot, Write, adopt_error, check
 from livekit_sip.validators import Invalid, show
 from livekit_sip.wire import MediaConfig, WireModel
 
@@ -237,11 +237,9 @@ def parse_spec(props: Mapping[str, Any], unknown: object = None) -> tuple[Dispat
         errors.append(SpecError("rule", f"one of {', '.join(KINDS)} is required, e.g. individual: "
                                         "{roomPrefix: call-}"))
         spec = None
-    adopt = props.get(ADOPT)
-    if adopt not in (None, "") and not (unknown is not None and adopt == unknown):
-        if not isinstance(adopt, str) or not RULE_ID.match(adopt):
-            errors.append(SpecError(ADOPT, f"{adopt!r} is not a dispatch rule id like SDR_xxxxxxxxxxxx"))
-            spec = None
+    if (error := adopt_error(props, unknown, ADOPT, RULE_ID, "a dispatch rule id like SDR_xxxxxxxxxxxx")) is not None:
+        errors.append(error)
+        spec = None
     return spec, errors
 
 

@@ -9,7 +9,6 @@ realm as values; the media fields as the whole `media` message; the header maps,
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, ClassVar
 
@@ -19,12 +18,11 @@ from livekit_sip import conflicts, validators
 from livekit_sip import media as media_fields
 from livekit_sip.enums import IncludeHeaders, MediaEncryption
 from livekit_sip.errors import SpecError
-from livekit_sip.fields import Slot, Write, check, invalid, is_partial
+from livekit_sip.fields import TRUNK_ID, Slot, Write, adopt_error, check, invalid, is_partial
 from livekit_sip.inbound.models import InboundTrunkInfo, InboundTrunkUpdate
 from livekit_sip.wire import MediaConfig, WireModel
 
 ADOPT = "adopt_trunk_id"
-TRUNK_ID = re.compile(r"^ST_[A-Za-z0-9]{4,}\Z")
 _PAIR = "set both auth_username and auth_password, or neither"
 SECURITY = ("LiveKit refuses an inbound trunk that anyone could call: give numbers, allowedAddresses, "
             "or credentials (username and password)")
@@ -94,11 +92,9 @@ class InboundTrunkSpec(media_fields.MediaSpec):
 def parse_spec(props: Mapping[str, Any], unknown: object = None) -> tuple[InboundTrunkSpec | None, list[SpecError]]:
     """`InboundTrunkSpec.parse`, plus the check of `adopt_trunk_id` (an input, not a field)."""
     spec, errors = InboundTrunkSpec.parse(props, unknown)
-    adopt = props.get(ADOPT)
-    if adopt not in (None, "") and not (unknown is not None and adopt == unknown):
-        if not isinstance(adopt, str) or not TRUNK_ID.match(adopt):
-            errors.append(SpecError(ADOPT, f"{adopt!r} is not a trunk id like ST_xxxxxxxxxxxx"))
-            spec = None
+    if (error := adopt_error(props, unknown, ADOPT, TRUNK_ID, "a trunk id like ST_xxxxxxxxxxxx")) is not None:
+        errors.append(error)
+        spec = None
     return spec, errors
 
 

@@ -8,7 +8,6 @@ to and from LiveKit's `SIPOutboundTrunkInfo`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, ClassVar
 
@@ -18,12 +17,11 @@ from livekit_sip import media as media_fields
 from livekit_sip import validators
 from livekit_sip.enums import IncludeHeaders, MediaEncryption, Transport
 from livekit_sip.errors import SpecError
-from livekit_sip.fields import Slot, Write, check, invalid, is_partial
+from livekit_sip.fields import TRUNK_ID, Slot, Write, adopt_error, check, invalid, is_partial
 from livekit_sip.outbound.models import OutboundTrunkInfo, OutboundTrunkUpdate
 from livekit_sip.wire import MediaConfig, WireModel
 
 ADOPT = "adopt_trunk_id"
-_TRUNK_ID = re.compile(r"^ST_[A-Za-z0-9]{4,}\Z")
 _PAIR = "set both auth_username and auth_password, or neither"
 
 
@@ -90,11 +88,9 @@ class OutboundTrunkSpec(media_fields.MediaSpec):
 def parse_spec(props: Mapping[str, Any], unknown: object = None) -> tuple[OutboundTrunkSpec | None, list[SpecError]]:
     """`OutboundTrunkSpec.parse`, plus the check of `adopt_trunk_id` (an input, not a field)."""
     spec, errors = OutboundTrunkSpec.parse(props, unknown)
-    adopt = props.get(ADOPT)
-    if adopt not in (None, "") and not (unknown is not None and adopt == unknown):
-        if not isinstance(adopt, str) or not _TRUNK_ID.match(adopt):
-            errors.append(SpecError(ADOPT, f"{adopt!r} is not a trunk id like ST_xxxxxxxxxxxx"))
-            spec = None
+    if (error := adopt_error(props, unknown, ADOPT, TRUNK_ID, "a trunk id like ST_xxxxxxxxxxxx")) is not None:
+        errors.append(error)
+        spec = None
     return spec, errors
 
 
