@@ -244,14 +244,20 @@ def read_stack_config(
 # --- trunks ---------------------------------------------------------------------------------
 
 
+def _section(raw: Any, section: str, problems: Problems, what: str) -> Mapping[str, Any]:
+    """The map a config section holds: empty when it is unset, or when it is no map
+    (a problem, saying it must be a `what`)."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        problems.append((f"{NAMESPACE}:{section}", f"must be a {what}"))
+        return {}
+    return raw
+
+
 def _trunk_entries(trunks: Any, base_dir: Path, problems: Problems) -> dict[str, TrunkEntry]:
-    if trunks is None:
-        return {}
-    if not isinstance(trunks, Mapping):
-        problems.append((f"{NAMESPACE}:trunks", "must be a map of trunk key to trunk"))
-        return {}
     entries: dict[str, TrunkEntry] = {}
-    for key, raw in trunks.items():
+    for key, raw in _section(trunks, "trunks", problems, "map of trunk key to trunk").items():
         entries[str(key)] = _entry(str(key), raw, base_dir, problems)
     return entries
 
@@ -490,13 +496,8 @@ def _check_aliases(entries: Mapping[str, TrunkEntry], problems: Problems, sectio
 def _credentials(raw: Any, entries: Mapping[str, TrunkEntry], secret: bool,
                  plaintext_leaves: set[tuple[str, str]], problems: Problems,
                  section: str = "trunks", creds: str = "credentials") -> dict[str, Credentials]:
-    if raw is None:
-        return {}
-    if not isinstance(raw, Mapping):
-        problems.append((f"{NAMESPACE}:{creds}", "must be a map of trunk key to {username, password}"))
-        return {}
     found: dict[str, Credentials] = {}
-    for key, leaves in raw.items():
+    for key, leaves in _section(raw, creds, problems, "map of trunk key to {username, password}").items():
         key = str(key)
         if key not in entries:
             problems.append((credentials_path(key, "", creds), _orphan(key, entries, section, creds)))
@@ -594,15 +595,6 @@ RULE_ENTRY_FIELDS = (*rule_spec.KINDS, "trunks") + tuple(
 ALL = "all"
 
 
-def _section(raw: Any, section: str, noun: str, problems: Problems) -> Mapping[str, Any]:
-    if raw is None:
-        return {}
-    if not isinstance(raw, Mapping):
-        problems.append((f"{NAMESPACE}:{section}", f"must be a map of {noun} key to {noun}"))
-        return {}
-    return raw
-
-
 def _options(options: Mapping[str, Any], key: str, section: str, problems: Problems) -> dict[str, Any]:
     return {
         "aliases": _aliases(options.get("aliases"), key, problems, section),
@@ -616,7 +608,7 @@ def _inbound_entries(raw: Any, raw_credentials: Any, base_dir: Path, problems: P
     entries: dict[str, TrunkEntry] = {}
     with_auth = set(raw_credentials) if isinstance(raw_credentials, Mapping) else set()
     keyed: list[tuple[str, set[Any]]] = []
-    for key, given in _section(raw, INBOUND_SECTION, "inbound trunk", problems).items():
+    for key, given in _section(raw, INBOUND_SECTION, problems, "map of inbound trunk key to inbound trunk").items():
         key = str(key)
         if not isinstance(given, Mapping):
             problems.append((inbound_path(key), f"must be a map of inbound trunk fields, got {type(given).__name__}"))
@@ -650,7 +642,7 @@ def _rule_entries(raw: Any, inbound: Mapping[str, TrunkEntry], base_dir: Path,
                   problems: Problems) -> dict[str, RuleEntry]:
     entries: dict[str, RuleEntry] = {}
     keyed: list[tuple[str, set[Any]]] = []
-    for key, given in _section(raw, RULES_SECTION, "dispatch rule", problems).items():
+    for key, given in _section(raw, RULES_SECTION, problems, "map of dispatch rule key to dispatch rule").items():
         key = str(key)
         if not isinstance(given, Mapping):
             problems.append((rule_path(key), f"must be a map of dispatch rule fields, got {type(given).__name__}"))
