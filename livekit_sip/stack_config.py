@@ -18,7 +18,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -244,6 +244,18 @@ def read_stack_config(
 # --- trunks ---------------------------------------------------------------------------------
 
 
+def _closest(name: str, known: Iterable[str]) -> str | None:
+    """The one of `known` that `name` most likely misspells, if one is close enough."""
+    near = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return near[0] if near else None
+
+
+def _hint(name: str, known: Sequence[str]) -> tuple[str | None, str]:
+    """The closest of `known` to `name`, and the hint that names it or else lists `known`."""
+    near = _closest(name, known)
+    return near, f"; did you mean {near!r}?" if near else f"; known keys: {', '.join(known) or 'none'}"
+
+
 def _section(raw: Any, section: str, problems: Problems, what: str) -> Mapping[str, Any]:
     """The map a config section holds: empty when it is unset, or when it is no map
     (a problem, saying it must be a `what`)."""
@@ -310,10 +322,9 @@ def _normalize_keys(raw: Mapping[str, Any], key: str, source: str, allowed: tupl
                                    f"{secret_command(key, leaf, creds)}"))
             continue
         if field not in allowed:
-            near = difflib.get_close_matches(camel(field), sorted(known), n=1, cutoff=0.6)
+            near, hint = _hint(camel(field), sorted(known))
             if near:
-                missed.add(snake(near[0]))
-            hint = f"; did you mean {near[0]!r}?" if near else f"; known keys: {', '.join(sorted(known))}"
+                missed.add(snake(near))
             problems.append((path, f"unknown key in {source}{hint}"))
             continue
         if field in out:
@@ -522,8 +533,8 @@ def _credential_values(key: str, leaves: Mapping[str, Any], secret: bool, plaint
         leaf = str(leaf)
         path = credentials_path(key, leaf, creds)
         if leaf not in CREDENTIAL_FIELDS:
-            near = difflib.get_close_matches(leaf, CREDENTIAL_FIELDS, n=1, cutoff=0.6)
-            hint = f"did you mean {near[0]!r}? " if near else ""
+            near = _closest(leaf, CREDENTIAL_FIELDS)
+            hint = f"did you mean {near!r}? " if near else ""
             problems.append((path, f"unknown key; {hint}known keys: {', '.join(CREDENTIAL_FIELDS)}"))
             broken = True
             continue
@@ -561,8 +572,8 @@ def _orphan(key: str, entries: Mapping[str, TrunkEntry], section: str = "trunks"
     if renamed:
         return (f"matches no trunk in {NAMESPACE}:{section}: trunk {renamed[0]!r} lists {key!r} in its aliases; "
                 f"move these credentials to {credentials_path(renamed[0], '', creds)}")
-    near = difflib.get_close_matches(key, list(entries), n=1, cutoff=0.6)
-    hint = f"; did you mean {near[0]!r}?" if near else "."
+    near = _closest(key, entries)
+    hint = f"; did you mean {near!r}?" if near else "."
     return (f"matches no trunk key in {NAMESPACE}:{section}{hint} After renaming a trunk key, list the old key in "
             f"the entry's aliases (aliases: [{key}]) so that the trunk keeps its ID, and move its credentials "
             "to the new key")
@@ -704,8 +715,7 @@ def _rule_trunks(value: Any, key: str, inbound: Mapping[str, TrunkEntry],
             continue
         item = item.strip()
         if item not in inbound and not TRUNK_ID.match(item):
-            near = difflib.get_close_matches(item, list(inbound), n=1, cutoff=0.6)
-            hint = f"; did you mean {near[0]!r}?" if near else f"; known keys: {', '.join(inbound) or 'none'}"
+            _, hint = _hint(item, list(inbound))
             problems.append((at, f"{item!r} is no key of {NAMESPACE}:{INBOUND_SECTION} and no trunk ID{hint}"))
             continue
         if item in found:
