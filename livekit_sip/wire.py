@@ -9,6 +9,7 @@ or camelCase keys, nulls, missing fields, enum names or numbers, unknown keys.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer
@@ -184,6 +185,13 @@ class TrunkListRequest(WireModel):
     page: Pagination | None = None
     trunk_ids: list[str] | None = None
     numbers: list[str] | None = None
+
+    @classmethod
+    def pages(cls, trunk_ids: Sequence[str] | None, numbers: Sequence[str] | None
+              ) -> Callable[[Pagination], TrunkListRequest]:
+        """The request for each page of a listing with these filters (empty ones left out)."""
+        return lambda page: cls(page=page, trunk_ids=list(trunk_ids) if trunk_ids else None,
+                                numbers=list(numbers) if numbers else None)
 
 
 class TrunkUpdateRequest(WireModel, Generic[InfoT, UpdateT]):

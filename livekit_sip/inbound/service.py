@@ -17,7 +17,6 @@ from livekit_sip.inbound.models import (
     UpdateRequest,
 )
 from livekit_sip.twirp import TwirpClient, list_pages
-from livekit_sip.wire import Pagination
 
 PAGE_SIZE = 500
 
@@ -52,10 +51,7 @@ class InboundTrunkService:
              page_size: int = PAGE_SIZE) -> list[InboundTrunkInfo]:
         """Every inbound trunk matching the filters, sorted by id; a `numbers` filter also
         returns every trunk without numbers (LiveKit counts them as matching)."""
-        def request(page: Pagination) -> ListRequest:
-            return ListRequest(page=page, trunk_ids=list(trunk_ids) if trunk_ids else None,
-                               numbers=list(numbers) if numbers else None)
-        return list(list_pages(self.twirp, "ListSIPInboundTrunk", request, ListResponse,
+        return list(list_pages(self.twirp, "ListSIPInboundTrunk", ListRequest.pages(trunk_ids, numbers), ListResponse,
                                lambda t: t.sip_trunk_id, page_size))
 
     def update(self, sip_trunk_id: str, update: InboundTrunkUpdate) -> InboundTrunkInfo:

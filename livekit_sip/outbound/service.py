@@ -16,8 +16,7 @@ from livekit_sip.outbound.models import (
     OutboundTrunkUpdate,
     UpdateRequest,
 )
-from livekit_sip.twirp import TwirpClient
-from livekit_sip.wire import Pagination
+from livekit_sip.twirp import TwirpClient, list_pages
 
 PAGE_SIZE = 500
 
@@ -79,23 +78,8 @@ class OutboundTrunkService:
         page_size: int = PAGE_SIZE,
     ) -> Iterator[OutboundTrunkInfo]:
         """Like `list`, one page at a time. Null items (Cloud's missing ids) are skipped."""
-        seen: set[str] = set()
-        after: str | None = None
-        while True:
-            request = ListRequest(
-                page=Pagination(after_id=after, limit=page_size),
-                trunk_ids=list(trunk_ids) if trunk_ids else None,
-                numbers=list(numbers) if numbers else None,
-            )
-            page = self.twirp.call("ListSIPOutboundTrunk", request, ListResponse)
-            fresh = [t for t in page.items if t is not None and t.sip_trunk_id not in seen]
-            for trunk in fresh:
-                seen.add(trunk.sip_trunk_id)
-                yield trunk
-            # OSS returns every match at once; a short or stale page is the last.
-            if len(page.items) < page_size or not fresh:
-                return
-            after = max(t.sip_trunk_id for t in fresh)
+        return list_pages(self.twirp, "ListSIPOutboundTrunk", ListRequest.pages(trunk_ids, numbers), ListResponse,
+                          lambda t: t.sip_trunk_id, page_size)
 
     def update(self, sip_trunk_id: str, update: OutboundTrunkUpdate) -> OutboundTrunkInfo:
         """Patch a trunk with the `update` action; only fields set in `update` change."""
