@@ -176,6 +176,16 @@ def adopt_error(props: Mapping[str, Any], unknown: object, field: str, pattern: 
     return SpecError(field, f"{adopt!r} is not {like}")
 
 
+def parse_adopting(cls: type[S], props: Mapping[str, Any], unknown: object, field: str, pattern: re.Pattern[str],
+                   like: str) -> tuple[S | None, list[SpecError]]:
+    """`cls.parse`, plus the check of the adopt ID input `field` (see `adopt_error`)."""
+    spec, errors = cls.parse(props, unknown)
+    if (error := adopt_error(props, unknown, field, pattern, like)) is not None:
+        errors.append(error)
+        spec = None
+    return spec, errors
+
+
 def plain(value: Any) -> Any:
     """`value` as Pulumi properties hold it: enums by short name, tuples as lists, models as dicts."""
     if isinstance(value, WireEnum):

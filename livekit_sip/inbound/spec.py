@@ -18,7 +18,7 @@ from livekit_sip import conflicts, validators
 from livekit_sip import media as media_fields
 from livekit_sip.enums import IncludeHeaders, MediaEncryption
 from livekit_sip.errors import SpecError
-from livekit_sip.fields import TRUNK_ID, Slot, Write, adopt_error, check, invalid, is_partial
+from livekit_sip.fields import TRUNK_ID, Slot, Write, check, invalid, is_partial, parse_adopting
 from livekit_sip.inbound.models import InboundTrunkInfo, InboundTrunkUpdate
 from livekit_sip.wire import MediaConfig, WireModel
 
@@ -91,11 +91,7 @@ class InboundTrunkSpec(media_fields.MediaSpec):
 
 def parse_spec(props: Mapping[str, Any], unknown: object = None) -> tuple[InboundTrunkSpec | None, list[SpecError]]:
     """`InboundTrunkSpec.parse`, plus the check of `adopt_trunk_id` (an input, not a field)."""
-    spec, errors = InboundTrunkSpec.parse(props, unknown)
-    if (error := adopt_error(props, unknown, ADOPT, TRUNK_ID, "a trunk id like ST_xxxxxxxxxxxx")) is not None:
-        errors.append(error)
-        spec = None
-    return spec, errors
+    return parse_adopting(InboundTrunkSpec, props, unknown, ADOPT, TRUNK_ID, "a trunk id like ST_xxxxxxxxxxxx")
 
 
 FIELDS = InboundTrunkSpec.fields()

@@ -17,7 +17,7 @@ from livekit_sip import media as media_fields
 from livekit_sip import validators
 from livekit_sip.enums import IncludeHeaders, MediaEncryption, Transport
 from livekit_sip.errors import SpecError
-from livekit_sip.fields import TRUNK_ID, Slot, Write, adopt_error, check, invalid, is_partial
+from livekit_sip.fields import TRUNK_ID, Slot, Write, check, invalid, is_partial, parse_adopting
 from livekit_sip.outbound.models import OutboundTrunkInfo, OutboundTrunkUpdate
 from livekit_sip.wire import MediaConfig, WireModel
 
@@ -87,11 +87,7 @@ class OutboundTrunkSpec(media_fields.MediaSpec):
 
 def parse_spec(props: Mapping[str, Any], unknown: object = None) -> tuple[OutboundTrunkSpec | None, list[SpecError]]:
     """`OutboundTrunkSpec.parse`, plus the check of `adopt_trunk_id` (an input, not a field)."""
-    spec, errors = OutboundTrunkSpec.parse(props, unknown)
-    if (error := adopt_error(props, unknown, ADOPT, TRUNK_ID, "a trunk id like ST_xxxxxxxxxxxx")) is not None:
-        errors.append(error)
-        spec = None
-    return spec, errors
+    return parse_adopting(OutboundTrunkSpec, props, unknown, ADOPT, TRUNK_ID, "a trunk id like ST_xxxxxxxxxxxx")
 
 
 #: The fields, in the order outputs list them, and the secret ones: both read off the registry.
