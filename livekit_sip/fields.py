@@ -74,6 +74,15 @@ def invalid(reason: str, at: str = "") -> PydanticCustomError:
     return PydanticCustomError("livekit_sip", "{reason}", {"reason": reason, "at": at})
 
 
+def check_auth_pair(auth_username: str, auth_password: str) -> None:
+    """Raises the error of a credential pair with one half given and the other empty."""
+    pair = "set both auth_username and auth_password, or neither"
+    if auth_username and not auth_password:
+        raise invalid(f"is empty while auth_username is set; {pair}", "auth_password")
+    if auth_password and not auth_username:
+        raise invalid(f"is empty while auth_password is set; {pair}", "auth_username")
+
+
 def is_partial(info: ValidationInfo) -> bool:
     """Whether some inputs are unknown (preview), so checks across fields must wait."""
     return bool(info.context and info.context.get(PARTIAL))

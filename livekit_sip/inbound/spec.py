@@ -18,12 +18,11 @@ from livekit_sip import conflicts, validators
 from livekit_sip import media as media_fields
 from livekit_sip.enums import IncludeHeaders, MediaEncryption
 from livekit_sip.errors import SpecError
-from livekit_sip.fields import TRUNK_ID, Slot, Write, check, invalid, is_partial, parse_adopting
+from livekit_sip.fields import TRUNK_ID, Slot, Write, check, check_auth_pair, invalid, is_partial, parse_adopting
 from livekit_sip.inbound.models import InboundTrunkInfo, InboundTrunkUpdate
 from livekit_sip.wire import MediaConfig, WireModel
 
 ADOPT = "adopt_trunk_id"
-_PAIR = "set both auth_username and auth_password, or neither"
 SECURITY = ("LiveKit refuses an inbound trunk that anyone could call: give numbers, allowedAddresses, "
             "or credentials (username and password)")
 
@@ -64,10 +63,7 @@ class InboundTrunkSpec(media_fields.MediaSpec):
     @model_validator(mode="after")
     def _auth_and_security(self, info: ValidationInfo) -> InboundTrunkSpec:
         if not is_partial(info):
-            if self.auth_username and not self.auth_password:
-                raise invalid(f"is empty while auth_username is set; {_PAIR}", "auth_password")
-            if self.auth_password and not self.auth_username:
-                raise invalid(f"is empty while auth_password is set; {_PAIR}", "auth_username")
+            check_auth_pair(self.auth_username, self.auth_password)
             if not (self.auth_username or self.numbers or self.allowed_addresses):
                 raise invalid(SECURITY, "numbers")
         return self
