@@ -16,12 +16,13 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, ClassVar, Self, TypeVar
+from typing import Annotated, Any, ClassVar, Self, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, ValidationInfo
 from pydantic_core import PydanticCustomError
 
-from livekit_sip.enums import WireEnum
+from livekit_sip import validators
+from livekit_sip.enums import IncludeHeaders, WireEnum
 from livekit_sip.errors import SpecError
 from livekit_sip.validators import Invalid
 from livekit_sip.wire import MediaConfig, WireModel
@@ -241,3 +242,24 @@ def _contains(value: Any, marker: object) -> bool:
     if isinstance(value, (list, tuple)):
         return any(_contains(v, marker) for v in value)
     return False
+
+
+# -- field types both trunk kinds declare --------------------------------------------------
+
+
+def text(**options: Any) -> BeforeValidator:
+    """The check of a text field; `options` as `validators.text` takes them."""
+    return check(lambda v: validators.text(v, **options))
+
+
+Name = Annotated[str, Slot(Write.UPDATE), text()]
+Metadata = Annotated[str, Slot(Write.UPDATE), text(strip=False)]
+AuthUsername = Annotated[str, Slot(Write.UPDATE, secret=True), text(secret=True)]
+AuthPassword = Annotated[str, Slot(Write.UPDATE, secret=True), text(strip=False, secret=True)]
+# The update action cannot patch headers: only a replace changes them.
+Headers = Annotated[dict[str, str], Slot(Write.REPLACE), check(validators.headers)]
+HeadersToAttributes = Annotated[dict[str, str], Slot(Write.REPLACE), check(validators.headers_to_attributes)]
+AttributesToHeaders = Annotated[dict[str, str], Slot(Write.REPLACE), check(validators.attributes_to_headers)]
+IncludeHeadersField = Annotated[
+    IncludeHeaders, Slot(Write.REPLACE),
+    check(lambda v: validators.wire_enum(IncludeHeaders, v) or IncludeHeaders.NONE)]

@@ -18,7 +18,25 @@ from livekit_sip import conflicts, validators
 from livekit_sip import media as media_fields
 from livekit_sip.enums import IncludeHeaders, MediaEncryption
 from livekit_sip.errors import SpecError
-from livekit_sip.fields import TRUNK_ID, Slot, Write, check, check_auth_pair, invalid, is_partial, parse_adopting
+from livekit_sip.fields import (
+    TRUNK_ID,
+    AttributesToHeaders,
+    AuthPassword,
+    AuthUsername,
+    Headers,
+    HeadersToAttributes,
+    IncludeHeadersField,
+    Metadata,
+    Name,
+    Slot,
+    Write,
+    check,
+    check_auth_pair,
+    invalid,
+    is_partial,
+    parse_adopting,
+    text,
+)
 from livekit_sip.inbound.models import InboundTrunkInfo, InboundTrunkUpdate
 from livekit_sip.wire import MediaConfig, WireModel
 
@@ -27,31 +45,23 @@ SECURITY = ("LiveKit refuses an inbound trunk that anyone could call: give numbe
             "or credentials (username and password)")
 
 
-def _text(**options: Any) -> Any:
-    return check(lambda v: validators.text(v, **options))
-
-
 class InboundTrunkSpec(media_fields.MediaSpec):
     """A normalized, valid inbound trunk. Enums hold short names."""
 
     update_model: ClassVar[type[WireModel]] = InboundTrunkUpdate
 
-    name: Annotated[str, Slot(Write.UPDATE), _text()] = ""
-    metadata: Annotated[str, Slot(Write.UPDATE), _text(strip=False)] = ""
+    name: Name = ""
+    metadata: Metadata = ""
     numbers: Annotated[tuple[str, ...], Slot(Write.LIST), check(validators.phone_numbers)] = ()
     allowed_addresses: Annotated[tuple[str, ...], Slot(Write.LIST), check(validators.allowed_addresses)] = ()
     allowed_numbers: Annotated[tuple[str, ...], Slot(Write.LIST), check(validators.phone_numbers)] = ()
-    auth_username: Annotated[str, Slot(Write.UPDATE, secret=True), _text(secret=True)] = ""
-    auth_password: Annotated[str, Slot(Write.UPDATE, secret=True), _text(strip=False, secret=True)] = ""
-    auth_realm: Annotated[str, Slot(Write.UPDATE), _text()] = ""
-    headers: Annotated[dict[str, str], Slot(Write.REPLACE), check(validators.headers)] = {}
-    headers_to_attributes: Annotated[dict[str, str], Slot(Write.REPLACE),
-                                     check(validators.headers_to_attributes)] = {}
-    attributes_to_headers: Annotated[dict[str, str], Slot(Write.REPLACE),
-                                     check(validators.attributes_to_headers)] = {}
-    include_headers: Annotated[IncludeHeaders, Slot(Write.REPLACE),
-                               check(lambda v: validators.wire_enum(IncludeHeaders, v) or IncludeHeaders.NONE)
-                               ] = IncludeHeaders.NONE
+    auth_username: AuthUsername = ""
+    auth_password: AuthPassword = ""
+    auth_realm: Annotated[str, Slot(Write.UPDATE), text()] = ""
+    headers: Headers = {}
+    headers_to_attributes: HeadersToAttributes = {}
+    attributes_to_headers: AttributesToHeaders = {}
+    include_headers: IncludeHeadersField = IncludeHeaders.NONE
     ringing_timeout: Annotated[str | None, Slot(Write.REPLACE), check(validators.positive_duration)] = None
     max_call_duration: Annotated[str | None, Slot(Write.REPLACE), check(validators.positive_duration)] = None
     krisp_enabled: Annotated[bool, Slot(Write.REPLACE), check(lambda v: bool(validators.boolean(v)))] = False

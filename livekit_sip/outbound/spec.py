@@ -17,15 +17,27 @@ from livekit_sip import media as media_fields
 from livekit_sip import validators
 from livekit_sip.enums import IncludeHeaders, MediaEncryption, Transport
 from livekit_sip.errors import SpecError
-from livekit_sip.fields import TRUNK_ID, Slot, Write, check, check_auth_pair, is_partial, parse_adopting
+from livekit_sip.fields import (
+    TRUNK_ID,
+    AttributesToHeaders,
+    AuthPassword,
+    AuthUsername,
+    Headers,
+    HeadersToAttributes,
+    IncludeHeadersField,
+    Metadata,
+    Name,
+    Slot,
+    Write,
+    check,
+    check_auth_pair,
+    is_partial,
+    parse_adopting,
+)
 from livekit_sip.outbound.models import OutboundTrunkInfo, OutboundTrunkUpdate
 from livekit_sip.wire import MediaConfig, WireModel
 
 ADOPT = "adopt_trunk_id"
-
-
-def _text(**options: Any) -> Any:
-    return check(lambda v: validators.text(v, **options))
 
 
 class OutboundTrunkSpec(media_fields.MediaSpec):
@@ -33,26 +45,22 @@ class OutboundTrunkSpec(media_fields.MediaSpec):
 
     update_model: ClassVar[type[WireModel]] = OutboundTrunkUpdate
 
-    name: Annotated[str, Slot(Write.UPDATE), _text()] = ""
+    name: Name = ""
     address: Annotated[str, Slot(Write.UPDATE), check(lambda v: validators.host(validators.text(v, required=True)))
                        ] = Field("", validate_default=True)
     numbers: Annotated[tuple[str, ...], Slot(Write.LIST),
                        check(lambda v: validators.e164_numbers(v, wildcard=True, required=True))
                        ] = Field((), validate_default=True)
-    auth_username: Annotated[str, Slot(Write.UPDATE, secret=True), _text(secret=True)] = ""
-    auth_password: Annotated[str, Slot(Write.UPDATE, secret=True), _text(strip=False, secret=True)] = ""
+    auth_username: AuthUsername = ""
+    auth_password: AuthPassword = ""
     transport: Annotated[Transport, Slot(Write.UPDATE),
                          check(lambda v: validators.wire_enum(Transport, v) or Transport.AUTO)] = Transport.AUTO
     destination_country: Annotated[str, Slot(Write.UPDATE), check(validators.country)] = ""
-    metadata: Annotated[str, Slot(Write.UPDATE), _text(strip=False)] = ""
-    headers: Annotated[dict[str, str], Slot(Write.REPLACE), check(validators.headers)] = {}
-    headers_to_attributes: Annotated[dict[str, str], Slot(Write.REPLACE),
-                                     check(validators.headers_to_attributes)] = {}
-    attributes_to_headers: Annotated[dict[str, str], Slot(Write.REPLACE),
-                                     check(validators.attributes_to_headers)] = {}
-    include_headers: Annotated[IncludeHeaders, Slot(Write.REPLACE),
-                               check(lambda v: validators.wire_enum(IncludeHeaders, v) or IncludeHeaders.NONE)
-                               ] = IncludeHeaders.NONE
+    metadata: Metadata = ""
+    headers: Headers = {}
+    headers_to_attributes: HeadersToAttributes = {}
+    attributes_to_headers: AttributesToHeaders = {}
+    include_headers: IncludeHeadersField = IncludeHeaders.NONE
     media_encryption: media_fields.Encryption = MediaEncryption.DISABLE
     codecs: media_fields.Codecs = None
     only_listed_codecs: media_fields.OnlyListedCodecs = None
