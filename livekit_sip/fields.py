@@ -244,7 +244,7 @@ def _contains(value: Any, marker: object) -> bool:
     return False
 
 
-# -- field types both trunk kinds declare --------------------------------------------------
+# -- field types more than one kind declares -----------------------------------------------
 
 
 def text(**options: Any) -> BeforeValidator:

@@ -34,7 +34,7 @@ from livekit_sip.dispatch.models import (
 )
 from livekit_sip.enums import MediaEncryption
 from livekit_sip.errors import SpecError
-from livekit_sip.fields import Slot, Write, adopt_error, check
+from livekit_sip.fields import Metadata, Name, Slot, Write, adopt_error, check
 from livekit_sip.validators import Invalid, show
 from livekit_sip.wire import MediaConfig, WireModel
 
@@ -189,13 +189,13 @@ class DispatchRuleSpec(media_fields.MediaSpec):
 
     update_model: ClassVar[type[WireModel]] = DispatchRuleUpdate
 
-    name: Annotated[str, Slot(Write.UPDATE), check(validators.text)] = ""
+    name: Name = ""
     rule: Annotated[RoomRule | None, Slot(Write.UPDATE), check(room_rule)] = None
     trunk_ids: Annotated[tuple[str, ...], Slot(Write.LIST), check(trunk_id_list)] = ()
     inbound_numbers: Annotated[tuple[str, ...], Slot(Write.REPLACE), check(validators.phone_numbers)] = ()
     numbers: Annotated[tuple[str, ...], Slot(Write.REPLACE), check(validators.phone_numbers)] = ()
     hide_phone_number: Annotated[bool, Slot(Write.REPLACE), _flag()] = False
-    metadata: Annotated[str, Slot(Write.UPDATE), check(lambda v: validators.text(v, strip=False))] = ""
+    metadata: Metadata = ""
     attributes: Annotated[dict[str, str], Slot(Write.MAP), check(validators.attributes)] = {}
     room_preset: Annotated[str, Slot(Write.REPLACE), check(validators.text)] = ""
     room_config: Annotated[RoomConfiguration | None, Slot(Write.REPLACE), check(room_configuration)] = None
