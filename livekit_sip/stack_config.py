@@ -276,13 +276,10 @@ def _trunk_entries(trunks: Any, base_dir: Path, problems: Problems) -> dict[str,
 
 def _entry(key: str, raw: Any, base_dir: Path, problems: Problems) -> TrunkEntry:
     """One entry with `name` defaulted; every rule it breaks goes to `problems`."""
-    if not isinstance(raw, Mapping):
-        problems.append((trunk_path(key), f"must be a map of trunk fields, got {type(raw).__name__}"))
+    read = _read_entry(raw, key, base_dir, problems, OUTBOUND_FILE, ENTRY_FIELDS)
+    if read is None:
         return TrunkEntry(fields={})  # still a trunk key, so its credentials are not called orphans
-    given = dict(raw)
-    loaded = _entry_file(given, key, base_dir, problems, OUTBOUND_FILE)
-    fields, missed = _normalize_keys(given, key, "the stack config", ENTRY_FIELDS + OPTION_KEYS, problems)
-    options = {name: fields.pop(name) for name in OPTION_KEYS if name in fields}
+    loaded, fields, missed, options = read
     fields = {**loaded, **fields}
     fields.setdefault("name", key)
     # Credentials are checked with livekit-sip:credentials; the provider checks the pair again.
@@ -291,12 +288,24 @@ def _entry(key: str, raw: Any, base_dir: Path, problems: Problems) -> TrunkEntry
         # "address is required" says nothing new after "adress: did you mean 'address'?".
         if not (err.field in missed and err.field not in fields):
             problems.append((trunk_path(key, err.field), err.reason))
-    return TrunkEntry(
-        fields=fields,
-        aliases=_aliases(options.get("aliases"), key, problems),
-        protect=_flag(options.get("protect"), trunk_path(key, "protect"), problems),
-        retain_on_delete=_flag(options.get("retain_on_delete"), trunk_path(key, "retain_on_delete"), problems),
-    )
+    return TrunkEntry(fields=fields, **_options(options, key, "trunks", problems))
+
+
+def _read_entry(raw: Any, key: str, base_dir: Path, problems: Problems, fmt: FileFormat, allowed: tuple[str, ...]
+                ) -> tuple[dict[str, Any], dict[str, Any], set[str], dict[str, Any]] | None:
+    """An entry of `fmt.section` as read: the fields of its `file:`, its own fields (keys
+    snake_case), the fields its unknown keys seem to mean, and its resource options.
+    None when the entry is no map (a problem)."""
+    if not isinstance(raw, Mapping):
+        problems.append((section_path(fmt.section, key),
+                         f"must be a map of {fmt.noun} fields, got {type(raw).__name__}"))
+        return None
+    given = dict(raw)
+    loaded = _entry_file(given, key, base_dir, problems, fmt)
+    fields, missed = _normalize_keys(given, key, "the stack config", allowed + OPTION_KEYS, problems,
+                                     section=fmt.section, creds=fmt.creds)
+    options = {name: fields.pop(name) for name in OPTION_KEYS if name in fields}
+    return loaded, fields, missed, options
 
 
 def _normalize_keys(raw: Mapping[str, Any], key: str, source: str, allowed: tuple[str, ...],
@@ -621,15 +630,11 @@ def _inbound_entries(raw: Any, raw_credentials: Any, base_dir: Path, problems: P
     keyed: list[tuple[str, set[Any]]] = []
     for key, given in _section(raw, INBOUND_SECTION, problems, "map of inbound trunk key to inbound trunk").items():
         key = str(key)
-        if not isinstance(given, Mapping):
-            problems.append((inbound_path(key), f"must be a map of inbound trunk fields, got {type(given).__name__}"))
+        read = _read_entry(given, key, base_dir, problems, INBOUND_FILE, INBOUND_ENTRY_FIELDS)
+        if read is None:
             entries[key] = TrunkEntry(fields={})
             continue
-        given = dict(given)
-        loaded = _entry_file(given, key, base_dir, problems, INBOUND_FILE)
-        fields, missed = _normalize_keys(given, key, "the stack config", INBOUND_ENTRY_FIELDS + OPTION_KEYS, problems,
-                                         section=INBOUND_SECTION, creds=INBOUND_CREDENTIALS)
-        options = {name: fields.pop(name) for name in OPTION_KEYS if name in fields}
+        loaded, fields, missed, options = read
         fields = {**loaded, **fields}
         fields.setdefault("name", key)
         # Credentials are checked with livekit-sip:inboundCredentials; here they only count as given.
@@ -655,14 +660,10 @@ def _rule_entries(raw: Any, inbound: Mapping[str, TrunkEntry], base_dir: Path,
     keyed: list[tuple[str, set[Any]]] = []
     for key, given in _section(raw, RULES_SECTION, problems, "map of dispatch rule key to dispatch rule").items():
         key = str(key)
-        if not isinstance(given, Mapping):
-            problems.append((rule_path(key), f"must be a map of dispatch rule fields, got {type(given).__name__}"))
+        read = _read_entry(given, key, base_dir, problems, RULE_FILE, RULE_ENTRY_FIELDS)
+        if read is None:
             continue
-        given = dict(given)
-        loaded = _entry_file(given, key, base_dir, problems, RULE_FILE)
-        fields, missed = _normalize_keys(given, key, "the stack config", RULE_ENTRY_FIELDS + OPTION_KEYS, problems,
-                                         section=RULES_SECTION)
-        options = {name: fields.pop(name) for name in OPTION_KEYS if name in fields}
+        loaded, fields, missed, options = read
         if any(kind in fields for kind in rule_spec.KINDS):
             # One rule kind: the stack config's replaces the file's whole.
             loaded = {k: v for k, v in loaded.items() if k not in rule_spec.KINDS}
