@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ import yaml
 
 from livekit_sip import validators
 from livekit_sip.dispatch.models import DispatchRuleInfo
-from livekit_sip.dispatch.spec import KIND_FIELDS, DispatchRuleSpec
+from livekit_sip.dispatch.spec import KIND_FIELDS, KINDS, DispatchRuleSpec
 from livekit_sip.errors import ConfigError
 from livekit_sip.inbound.models import InboundTrunkInfo
 from livekit_sip.inbound.spec import InboundTrunkSpec
@@ -89,39 +89,24 @@ def trunk_entry(trunk: OutboundTrunkInfo, key: str) -> dict[str, Any]:
     is always last.
     """
     spec = OutboundTrunkSpec.from_info(trunk)
-    props = spec.props()
-    entry: dict[str, Any] = {}
-    for field in ENTRY_FIELDS:
-        if field == "adopt_trunk_id":
-            entry[camel(field)] = trunk.sip_trunk_id
-        elif field == "name":
-            if spec.name != key:
-                entry["name"] = spec.name
-        elif field in MEDIA_DEFAULTS:
-            value = getattr(spec, field)
-            if value != MEDIA_DEFAULTS[field]:
-                entry[camel(field)] = [validators.codec_shorthand(c) for c in value] if field == "codecs" else value
-        elif field in ("address", "numbers") or getattr(spec, field) != OutboundTrunkSpec.model_fields[field].default:
-            entry[camel(field)] = props[field]
-    return entry
+    return _fields_entry(spec, ENTRY_FIELDS, key, {"adopt_trunk_id": trunk.sip_trunk_id}, ("address", "numbers"))
 
 
 def _object_id(obj: Any) -> str:
     return str(getattr(obj, "sip_trunk_id", None) or getattr(obj, "sip_dispatch_rule_id", ""))
 
 
-def _differs(spec: Any, field: str) -> bool:
-    return bool(getattr(spec, field) != type(spec).model_fields[field].default)
-
-
-def inbound_entry(trunk: InboundTrunkInfo, key: str) -> dict[str, Any]:
-    """The `inboundTrunks` entry that describes `trunk` under `key`, without credentials."""
-    spec = InboundTrunkSpec.from_info(trunk)
+def _fields_entry(spec: Any, fields: Sequence[str], key: str, given: Mapping[str, Any],
+                  always: Collection[str] = ()) -> dict[str, Any]:
+    """The entry keys of `fields`, in that order: `given` values as they are (None left out),
+    `name` unless it is the key, media fields away from LiveKit's default (codecs as
+    shorthands), `always` ones, and the rest when they differ from the spec's default."""
     props = spec.props()
     entry: dict[str, Any] = {}
-    for field in INBOUND_ENTRY_FIELDS:
-        if field == "adopt_trunk_id":
-            entry[camel(field)] = trunk.sip_trunk_id
+    for field in fields:
+        if field in given:
+            if given[field] is not None:
+                entry[camel(field)] = given[field]
         elif field == "name":
             if spec.name != key:
                 entry["name"] = spec.name
@@ -129,16 +114,21 @@ def inbound_entry(trunk: InboundTrunkInfo, key: str) -> dict[str, Any]:
             value = getattr(spec, field)
             if value != MEDIA_DEFAULTS[field]:
                 entry[camel(field)] = [validators.codec_shorthand(c) for c in value] if field == "codecs" else value
-        elif _differs(spec, field):
+        elif field in always or getattr(spec, field) != type(spec).model_fields[field].default:
             entry[camel(field)] = props[field]
     return entry
+
+
+def inbound_entry(trunk: InboundTrunkInfo, key: str) -> dict[str, Any]:
+    """The `inboundTrunks` entry that describes `trunk` under `key`, without credentials."""
+    spec = InboundTrunkSpec.from_info(trunk)
+    return _fields_entry(spec, INBOUND_ENTRY_FIELDS, key, {"adopt_trunk_id": trunk.sip_trunk_id})
 
 
 def rule_entry(rule: DispatchRuleInfo, key: str, trunk_keys: dict[str, str]) -> dict[str, Any]:
     """The `dispatchRules` entry that describes `rule` under `key`; its trunks by stack key
     where `trunk_keys` (trunk ID → key) has them, by ID otherwise, or ``all``."""
     spec = DispatchRuleSpec.from_info(rule)
-    props = spec.props()
     entry: dict[str, Any] = {}
     if spec.name != key:
         entry["name"] = spec.name
@@ -147,20 +137,11 @@ def rule_entry(rule: DispatchRuleInfo, key: str, trunk_keys: dict[str, str]) -> 
         kind = spec.rule.kind
         entry[kind] = {camel(f): getattr(spec.rule, f) for f in KIND_FIELDS[kind]
                        if getattr(spec.rule, f) or f in ("room_name", "room_prefix")}
-    for field in RULE_ENTRY_FIELDS:
-        if field in ("name", "trunks", "direct", "individual", "callee"):
-            continue
-        if field == "adopt_rule_id":
-            entry[camel(field)] = rule.sip_dispatch_rule_id
-        elif field == "room_config":
-            if spec.room_config is not None:
-                entry["roomConfig"] = spec.room_config.model_dump(by_alias=True, exclude_defaults=True)
-        elif field in MEDIA_DEFAULTS:
-            value = getattr(spec, field)
-            if value != MEDIA_DEFAULTS[field]:
-                entry[camel(field)] = [validators.codec_shorthand(c) for c in value] if field == "codecs" else value
-        elif _differs(spec, field):
-            entry[camel(field)] = props[field]
+    room = spec.room_config
+    given = {"adopt_rule_id": rule.sip_dispatch_rule_id,
+             "room_config": room.model_dump(by_alias=True, exclude_defaults=True) if room is not None else None}
+    rest = [f for f in RULE_ENTRY_FIELDS if f not in ("name", "trunks", *KINDS)]
+    entry.update(_fields_entry(spec, rest, key, given))
     return entry
 
 

@@ -12,21 +12,25 @@ are secret, which ones only the `replace` action can change, the checks run at
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, ClassVar, Self, TypeVar
+from typing import Annotated, Any, ClassVar, Self, TypeVar
 
 from pulumi.output import Unknown
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, ValidationInfo
 from pydantic_core import PydanticCustomError
 
-from livekit_sip.enums import WireEnum
+from livekit_sip import validators
+from livekit_sip.enums import IncludeHeaders, WireEnum
 from livekit_sip.errors import SpecError
 from livekit_sip.validators import Invalid
 from livekit_sip.wire import MediaConfig, WireModel
 
 S = TypeVar("S", bound="Spec")
+#: A trunk ID, inbound or outbound, as LiveKit makes them.
+TRUNK_ID = re.compile(r"^ST_[A-Za-z0-9]{4,}\Z")
 #: The context key that tells model validators some inputs are not known yet (preview).
 PARTIAL = "partial"
 
@@ -70,6 +74,15 @@ def check(function: Callable[[Any], Any]) -> BeforeValidator:
 def invalid(reason: str, at: str = "") -> PydanticCustomError:
     """The error a model validator raises, `at` naming the field (and the place in it)."""
     return PydanticCustomError("livekit_sip", "{reason}", {"reason": reason, "at": at})
+
+
+def check_auth_pair(auth_username: str, auth_password: str) -> None:
+    """Raises the error of a credential pair with one half given and the other empty."""
+    pair = "set both auth_username and auth_password, or neither"
+    if auth_username and not auth_password:
+        raise invalid(f"is empty while auth_username is set; {pair}", "auth_password")
+    if auth_password and not auth_username:
+        raise invalid(f"is empty while auth_password is set; {pair}", "auth_username")
 
 
 def is_partial(info: ValidationInfo) -> bool:
@@ -162,6 +175,28 @@ class Spec(BaseModel):
         return tuple(field for field in self.fields() if not self.same(other, field))
 
 
+def adopt_error(props: Mapping[str, Any], unknown: object, field: str, pattern: re.Pattern[str],
+                like: str) -> SpecError | None:
+    """The error of the adopt ID input `field` (an input, not a spec field) when it is set,
+    known and not an ID matching `pattern`; `like` describes one (``a trunk id like ST_…``)."""
+    adopt = props.get(field)
+    if adopt in (None, "") or (unknown is not None and adopt == unknown):
+        return None
+    if isinstance(adopt, str) and pattern.match(adopt):
+        return None
+    return SpecError(field, f"{adopt!r} is not {like}")
+
+
+def parse_adopting(cls: type[S], props: Mapping[str, Any], unknown: object, field: str, pattern: re.Pattern[str],
+                   like: str) -> tuple[S | None, list[SpecError]]:
+    """`cls.parse`, plus the check of the adopt ID input `field` (see `adopt_error`)."""
+    spec, errors = cls.parse(props, unknown)
+    if (error := adopt_error(props, unknown, field, pattern, like)) is not None:
+        errors.append(error)
+        spec = None
+    return spec, errors
+
+
 def plain(value: Any) -> Any:
     """`value` as Pulumi properties hold it: enums by short name, tuples as lists, models as dicts."""
     if isinstance(value, WireEnum):
@@ -212,3 +247,24 @@ def _contains(value: Any, marker: object) -> bool:
     if isinstance(value, (list, tuple)):
         return any(_contains(v, marker) for v in value)
     return False
+
+
+# -- field types more than one kind declares -----------------------------------------------
+
+
+def text(**options: Any) -> BeforeValidator:
+    """The check of a text field; `options` as `validators.text` takes them."""
+    return check(lambda v: validators.text(v, **options))
+
+
+Name = Annotated[str, Slot(Write.UPDATE), text()]
+Metadata = Annotated[str, Slot(Write.UPDATE), text(strip=False)]
+AuthUsername = Annotated[str, Slot(Write.UPDATE, secret=True), text(secret=True)]
+AuthPassword = Annotated[str, Slot(Write.UPDATE, secret=True), text(strip=False, secret=True)]
+# The update action cannot patch headers: only a replace changes them.
+Headers = Annotated[dict[str, str], Slot(Write.REPLACE), check(validators.headers)]
+HeadersToAttributes = Annotated[dict[str, str], Slot(Write.REPLACE), check(validators.headers_to_attributes)]
+AttributesToHeaders = Annotated[dict[str, str], Slot(Write.REPLACE), check(validators.attributes_to_headers)]
+IncludeHeadersField = Annotated[
+    IncludeHeaders, Slot(Write.REPLACE),
+    check(lambda v: validators.wire_enum(IncludeHeaders, v) or IncludeHeaders.NONE)]

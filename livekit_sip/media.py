@@ -11,12 +11,14 @@ LiveKit holds (`held`), so media set outside Pulumi survives.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from livekit_sip import validators
 from livekit_sip.enums import MediaEncryption
-from livekit_sip.fields import Slot, Write, check
-from livekit_sip.wire import Codec, MediaConfig
+from livekit_sip.fields import Slot, Spec, Write, check
+from livekit_sip.wire import Codec, MediaConfig, MediaInfo
+
+InfoT = TypeVar("InfoT", bound=MediaInfo)
 
 #: What LiveKit holds for each optional media field never set.
 MEDIA_DEFAULTS: dict[str, Any] = {"codecs": (), "only_listed_codecs": False, "media_timeout": "0s"}
@@ -60,3 +62,38 @@ def from_info(media: MediaConfig | None, effective: MediaEncryption,
     held["media_timeout"] = validators.canonical_duration(got.media_timeout or "0s")
     held.update(dict.fromkeys(unmanaged))
     return {"media_encryption": effective, **held}
+
+
+class MediaSpec(Spec):
+    """Base of the spec models with media fields; each declares them itself, in its output order."""
+
+    if TYPE_CHECKING:
+        media_encryption: MediaEncryption
+
+    def unmanaged(self) -> tuple[str, ...]:
+        """The media fields this spec leaves to LiveKit."""
+        return unmanaged(dict(self))
+
+    def media(self, held: MediaConfig | None = None) -> MediaConfig:
+        """The whole `media` message, with `held` for the media fields left unset."""
+        return message(self, held)
+
+
+def to_info(spec: MediaSpec, model: type[InfoT], held: MediaConfig | None, **top: Any) -> InfoT:
+    """`spec` as LiveKit's info message `model` (no id): its fields as properties hold them,
+    but `top` and the media ones; `media` as `needed` says."""
+    values = {k: v for k, v in spec.props().items() if k not in spec.written(Write.MEDIA)}
+    return model.model_validate({
+        **values, **top, "media_encryption": spec.media_encryption,
+        "media": spec.media(held) if needed(spec, held) else None})
+
+
+def spec_values(cls: type[Spec], info: MediaInfo, unmanaged: Iterable[str] = (),
+                lists: Iterable[str] = ()) -> dict[str, Any]:
+    """The spec field values of an object read from LiveKit: `lists` as tuples, the media
+    fields from `from_info`."""
+    values = {name: getattr(info, name) for name in cls.fields() if name not in cls.written(Write.MEDIA)}
+    for name in lists:
+        values[name] = tuple(values[name])
+    values.update(from_info(info.media, info.effective_media_encryption, unmanaged))
+    return values

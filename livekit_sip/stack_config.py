@@ -18,7 +18,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from typing import Any
 from livekit_sip import conflicts
 from livekit_sip.dispatch import spec as rule_spec
 from livekit_sip.errors import ConfigError
+from livekit_sip.fields import TRUNK_ID
 from livekit_sip.inbound import spec as inbound_spec
 from livekit_sip.media import MEDIA_FIELDS
 from livekit_sip.outbound.spec import FIELDS, SECRET_FIELDS, parse_spec
@@ -243,27 +244,42 @@ def read_stack_config(
 # --- trunks ---------------------------------------------------------------------------------
 
 
+def _closest(name: str, known: Iterable[str]) -> str | None:
+    """The one of `known` that `name` most likely misspells, if one is close enough."""
+    near = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return near[0] if near else None
+
+
+def _hint(name: str, known: Sequence[str]) -> tuple[str | None, str]:
+    """The closest of `known` to `name`, and the hint that names it or else lists `known`."""
+    near = _closest(name, known)
+    return near, f"; did you mean {near!r}?" if near else f"; known keys: {', '.join(known) or 'none'}"
+
+
+def _section(raw: Any, section: str, problems: Problems, what: str) -> Mapping[str, Any]:
+    """The map a config section holds: empty when it is unset, or when it is no map
+    (a problem, saying it must be a `what`)."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        problems.append((f"{NAMESPACE}:{section}", f"must be a {what}"))
+        return {}
+    return raw
+
+
 def _trunk_entries(trunks: Any, base_dir: Path, problems: Problems) -> dict[str, TrunkEntry]:
-    if trunks is None:
-        return {}
-    if not isinstance(trunks, Mapping):
-        problems.append((f"{NAMESPACE}:trunks", "must be a map of trunk key to trunk"))
-        return {}
     entries: dict[str, TrunkEntry] = {}
-    for key, raw in trunks.items():
+    for key, raw in _section(trunks, "trunks", problems, "map of trunk key to trunk").items():
         entries[str(key)] = _entry(str(key), raw, base_dir, problems)
     return entries
 
 
 def _entry(key: str, raw: Any, base_dir: Path, problems: Problems) -> TrunkEntry:
     """One entry with `name` defaulted; every rule it breaks goes to `problems`."""
-    if not isinstance(raw, Mapping):
-        problems.append((trunk_path(key), f"must be a map of trunk fields, got {type(raw).__name__}"))
+    read = _read_entry(raw, key, base_dir, problems, OUTBOUND_FILE, ENTRY_FIELDS)
+    if read is None:
         return TrunkEntry(fields={})  # still a trunk key, so its credentials are not called orphans
-    given = dict(raw)
-    loaded = _entry_file(given, key, base_dir, problems, OUTBOUND_FILE)
-    fields, missed = _normalize_keys(given, key, "the stack config", ENTRY_FIELDS + OPTION_KEYS, problems)
-    options = {name: fields.pop(name) for name in OPTION_KEYS if name in fields}
+    loaded, fields, missed, options = read
     fields = {**loaded, **fields}
     fields.setdefault("name", key)
     # Credentials are checked with livekit-sip:credentials; the provider checks the pair again.
@@ -272,12 +288,24 @@ def _entry(key: str, raw: Any, base_dir: Path, problems: Problems) -> TrunkEntry
         # "address is required" says nothing new after "adress: did you mean 'address'?".
         if not (err.field in missed and err.field not in fields):
             problems.append((trunk_path(key, err.field), err.reason))
-    return TrunkEntry(
-        fields=fields,
-        aliases=_aliases(options.get("aliases"), key, problems),
-        protect=_flag(options.get("protect"), trunk_path(key, "protect"), problems),
-        retain_on_delete=_flag(options.get("retain_on_delete"), trunk_path(key, "retain_on_delete"), problems),
-    )
+    return TrunkEntry(fields=fields, **_options(options, key, "trunks", problems))
+
+
+def _read_entry(raw: Any, key: str, base_dir: Path, problems: Problems, fmt: FileFormat, allowed: tuple[str, ...]
+                ) -> tuple[dict[str, Any], dict[str, Any], set[str], dict[str, Any]] | None:
+    """An entry of `fmt.section` as read: the fields of its `file:`, its own fields (keys
+    snake_case), the fields its unknown keys seem to mean, and its resource options.
+    None when the entry is no map (a problem)."""
+    if not isinstance(raw, Mapping):
+        problems.append((section_path(fmt.section, key),
+                         f"must be a map of {fmt.noun} fields, got {type(raw).__name__}"))
+        return None
+    given = dict(raw)
+    loaded = _entry_file(given, key, base_dir, problems, fmt)
+    fields, missed = _normalize_keys(given, key, "the stack config", allowed + OPTION_KEYS, problems,
+                                     section=fmt.section, creds=fmt.creds)
+    options = {name: fields.pop(name) for name in OPTION_KEYS if name in fields}
+    return loaded, fields, missed, options
 
 
 def _normalize_keys(raw: Mapping[str, Any], key: str, source: str, allowed: tuple[str, ...],
@@ -303,10 +331,9 @@ def _normalize_keys(raw: Mapping[str, Any], key: str, source: str, allowed: tupl
                                    f"{secret_command(key, leaf, creds)}"))
             continue
         if field not in allowed:
-            near = difflib.get_close_matches(camel(field), sorted(known), n=1, cutoff=0.6)
+            near, hint = _hint(camel(field), sorted(known))
             if near:
-                missed.add(snake(near[0]))
-            hint = f"; did you mean {near[0]!r}?" if near else f"; known keys: {', '.join(sorted(known))}"
+                missed.add(snake(near))
             problems.append((path, f"unknown key in {source}{hint}"))
             continue
         if field in out:
@@ -389,7 +416,7 @@ def _file_rule(found: dict[str, Any], key: str, where: str, problems: Problems) 
     ids: list[str] = []
     for index, item in enumerate(trunk_ids):
         at = rule_path(key, f"trunk_ids[{index}]") + where
-        if not isinstance(item, str) or not inbound_spec.TRUNK_ID.match(item.strip()):
+        if not isinstance(item, str) or not TRUNK_ID.match(item.strip()):
             problems.append((at, "must be a trunk ID like ST_xxxxxxxxxxxx; name trunks of this stack by stack "
                                  "key in the entry's trunks instead"))
         elif item.strip() in ids:
@@ -489,13 +516,8 @@ def _check_aliases(entries: Mapping[str, TrunkEntry], problems: Problems, sectio
 def _credentials(raw: Any, entries: Mapping[str, TrunkEntry], secret: bool,
                  plaintext_leaves: set[tuple[str, str]], problems: Problems,
                  section: str = "trunks", creds: str = "credentials") -> dict[str, Credentials]:
-    if raw is None:
-        return {}
-    if not isinstance(raw, Mapping):
-        problems.append((f"{NAMESPACE}:{creds}", "must be a map of trunk key to {username, password}"))
-        return {}
     found: dict[str, Credentials] = {}
-    for key, leaves in raw.items():
+    for key, leaves in _section(raw, creds, problems, "map of trunk key to {username, password}").items():
         key = str(key)
         if key not in entries:
             problems.append((credentials_path(key, "", creds), _orphan(key, entries, section, creds)))
@@ -520,8 +542,8 @@ def _credential_values(key: str, leaves: Mapping[str, Any], secret: bool, plaint
         leaf = str(leaf)
         path = credentials_path(key, leaf, creds)
         if leaf not in CREDENTIAL_FIELDS:
-            near = difflib.get_close_matches(leaf, CREDENTIAL_FIELDS, n=1, cutoff=0.6)
-            hint = f"did you mean {near[0]!r}? " if near else ""
+            near = _closest(leaf, CREDENTIAL_FIELDS)
+            hint = f"did you mean {near!r}? " if near else ""
             problems.append((path, f"unknown key; {hint}known keys: {', '.join(CREDENTIAL_FIELDS)}"))
             broken = True
             continue
@@ -559,8 +581,8 @@ def _orphan(key: str, entries: Mapping[str, TrunkEntry], section: str = "trunks"
     if renamed:
         return (f"matches no trunk in {NAMESPACE}:{section}: trunk {renamed[0]!r} lists {key!r} in its aliases; "
                 f"move these credentials to {credentials_path(renamed[0], '', creds)}")
-    near = difflib.get_close_matches(key, list(entries), n=1, cutoff=0.6)
-    hint = f"; did you mean {near[0]!r}?" if near else "."
+    near = _closest(key, entries)
+    hint = f"; did you mean {near!r}?" if near else "."
     return (f"matches no trunk key in {NAMESPACE}:{section}{hint} After renaming a trunk key, list the old key in "
             f"the entry's aliases (aliases: [{key}]) so that the trunk keeps its ID, and move its credentials "
             "to the new key")
@@ -593,15 +615,6 @@ RULE_ENTRY_FIELDS = (*rule_spec.KINDS, "trunks") + tuple(
 ALL = "all"
 
 
-def _section(raw: Any, section: str, noun: str, problems: Problems) -> Mapping[str, Any]:
-    if raw is None:
-        return {}
-    if not isinstance(raw, Mapping):
-        problems.append((f"{NAMESPACE}:{section}", f"must be a map of {noun} key to {noun}"))
-        return {}
-    return raw
-
-
 def _options(options: Mapping[str, Any], key: str, section: str, problems: Problems) -> dict[str, Any]:
     return {
         "aliases": _aliases(options.get("aliases"), key, problems, section),
@@ -615,17 +628,13 @@ def _inbound_entries(raw: Any, raw_credentials: Any, base_dir: Path, problems: P
     entries: dict[str, TrunkEntry] = {}
     with_auth = set(raw_credentials) if isinstance(raw_credentials, Mapping) else set()
     keyed: list[tuple[str, set[Any]]] = []
-    for key, given in _section(raw, INBOUND_SECTION, "inbound trunk", problems).items():
+    for key, given in _section(raw, INBOUND_SECTION, problems, "map of inbound trunk key to inbound trunk").items():
         key = str(key)
-        if not isinstance(given, Mapping):
-            problems.append((inbound_path(key), f"must be a map of inbound trunk fields, got {type(given).__name__}"))
+        read = _read_entry(given, key, base_dir, problems, INBOUND_FILE, INBOUND_ENTRY_FIELDS)
+        if read is None:
             entries[key] = TrunkEntry(fields={})
             continue
-        given = dict(given)
-        loaded = _entry_file(given, key, base_dir, problems, INBOUND_FILE)
-        fields, missed = _normalize_keys(given, key, "the stack config", INBOUND_ENTRY_FIELDS + OPTION_KEYS, problems,
-                                         section=INBOUND_SECTION, creds=INBOUND_CREDENTIALS)
-        options = {name: fields.pop(name) for name in OPTION_KEYS if name in fields}
+        loaded, fields, missed, options = read
         fields = {**loaded, **fields}
         fields.setdefault("name", key)
         # Credentials are checked with livekit-sip:inboundCredentials; here they only count as given.
@@ -649,16 +658,12 @@ def _rule_entries(raw: Any, inbound: Mapping[str, TrunkEntry], base_dir: Path,
                   problems: Problems) -> dict[str, RuleEntry]:
     entries: dict[str, RuleEntry] = {}
     keyed: list[tuple[str, set[Any]]] = []
-    for key, given in _section(raw, RULES_SECTION, "dispatch rule", problems).items():
+    for key, given in _section(raw, RULES_SECTION, problems, "map of dispatch rule key to dispatch rule").items():
         key = str(key)
-        if not isinstance(given, Mapping):
-            problems.append((rule_path(key), f"must be a map of dispatch rule fields, got {type(given).__name__}"))
+        read = _read_entry(given, key, base_dir, problems, RULE_FILE, RULE_ENTRY_FIELDS)
+        if read is None:
             continue
-        given = dict(given)
-        loaded = _entry_file(given, key, base_dir, problems, RULE_FILE)
-        fields, missed = _normalize_keys(given, key, "the stack config", RULE_ENTRY_FIELDS + OPTION_KEYS, problems,
-                                         section=RULES_SECTION)
-        options = {name: fields.pop(name) for name in OPTION_KEYS if name in fields}
+        loaded, fields, missed, options = read
         if any(kind in fields for kind in rule_spec.KINDS):
             # One rule kind: the stack config's replaces the file's whole.
             loaded = {k: v for k, v in loaded.items() if k not in rule_spec.KINDS}
@@ -710,9 +715,8 @@ def _rule_trunks(value: Any, key: str, inbound: Mapping[str, TrunkEntry],
             problems.append((at, "must be an inbound trunk stack key or an ST_ ID"))
             continue
         item = item.strip()
-        if item not in inbound and not inbound_spec.TRUNK_ID.match(item):
-            near = difflib.get_close_matches(item, list(inbound), n=1, cutoff=0.6)
-            hint = f"; did you mean {near[0]!r}?" if near else f"; known keys: {', '.join(inbound) or 'none'}"
+        if item not in inbound and not TRUNK_ID.match(item):
+            _, hint = _hint(item, list(inbound))
             problems.append((at, f"{item!r} is no key of {NAMESPACE}:{INBOUND_SECTION} and no trunk ID{hint}"))
             continue
         if item in found:

@@ -1,5 +1,6 @@
 """Wire pieces every `livekit.SIP` message shares: the model base, enum encoding,
-tolerant scalars, `ListUpdate`, `Pagination` and `SIPMediaConfig`.
+tolerant scalars, `ListUpdate`, `Pagination`, `SIPMediaConfig`, the media fields of
+every stored object, and what inbound and outbound trunks and their RPCs have in common.
 
 Encoding writes the JSON LiveKit's Twirp server decodes: snake_case proto names,
 enums as LiveKit's names, unset fields omitted. Decoding is tolerant: snake_case
@@ -8,7 +9,8 @@ or camelCase keys, nulls, missing fields, enum names or numbers, unknown keys.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer
 from pydantic.alias_generators import to_camel
@@ -17,6 +19,8 @@ from livekit_sip.enums import IncludeHeaders, MediaEncryption, Transport, WireEn
 
 E = TypeVar("E", bound=WireEnum)
 T = TypeVar("T")
+InfoT = TypeVar("InfoT", bound="WireModel")
+UpdateT = TypeVar("UpdateT", bound="WireModel")
 
 
 def _wire_enum(cls: type[E]) -> Any:
@@ -101,3 +105,104 @@ def list_update(old: tuple[str, ...] | list[str], new: tuple[str, ...] | list[st
 class Pagination(WireModel):
     after_id: str | None = None
     limit: int | None = None
+
+
+class MediaInfo(WireModel):
+    """The media settings and timestamps of a stored trunk or dispatch rule."""
+
+    media_encryption: WireMediaEncryption = MediaEncryption.DISABLE
+    media: MediaConfig | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+
+    @property
+    def effective_media_encryption(self) -> MediaEncryption:
+        """`media.encryption` when set, else the legacy field, as the server applies it."""
+        if self.media is not None and self.media.encryption is not None:
+            return self.media.encryption
+        return self.media_encryption
+
+
+class MediaUpdate(WireModel):
+    """What every `…Update` message can patch: name, metadata and media; None means absent."""
+
+    name: str | None = None
+    metadata: str | None = None
+    media_encryption: WireMediaEncryption | None = None
+    media: MediaConfig | None = None
+
+
+class TrunkInfo(MediaInfo):
+    """The fields `SIPInboundTrunkInfo` and `SIPOutboundTrunkInfo` share."""
+
+    sip_trunk_id: Str = ""
+    name: Str = ""
+    metadata: Str = ""
+    numbers: StrList = []
+    auth_username: Str = ""
+    auth_password: Str = ""
+    headers: StrMap = {}
+    headers_to_attributes: StrMap = {}
+    attributes_to_headers: StrMap = {}
+    include_headers: WireIncludeHeaders = IncludeHeaders.NONE
+
+
+class TrunkUpdate(MediaUpdate):
+    """The fields `SIPInboundTrunkUpdate` and `SIPOutboundTrunkUpdate` share; "" clears a string."""
+
+    numbers: ListUpdate | None = None
+    auth_username: str | None = None
+    auth_password: str | None = None
+
+
+class ItemsResponse(WireModel, Generic[InfoT]):
+    """`ListSIP…Response`: one page of items."""
+
+    items: Items[InfoT | None] = []
+
+
+class TrunkCreateRequest(WireModel, Generic[InfoT]):
+    """`CreateSIP…TrunkRequest`."""
+
+    trunk: InfoT
+
+
+class TrunkGetRequest(WireModel):
+    """`GetSIP…TrunkRequest`."""
+
+    sip_trunk_id: str
+
+
+class TrunkGetResponse(WireModel, Generic[InfoT]):
+    """`GetSIP…TrunkResponse`."""
+
+    trunk: InfoT | None = None
+
+
+class TrunkListRequest(WireModel):
+    """`ListSIP…TrunkRequest`."""
+
+    page: Pagination | None = None
+    trunk_ids: list[str] | None = None
+    numbers: list[str] | None = None
+
+    @classmethod
+    def pages(cls, trunk_ids: Sequence[str] | None, numbers: Sequence[str] | None
+              ) -> Callable[[Pagination], TrunkListRequest]:
+        """The request for each page of a listing with these filters (empty ones left out)."""
+        return lambda page: cls(page=page, trunk_ids=list(trunk_ids) if trunk_ids else None,
+                                numbers=list(numbers) if numbers else None)
+
+
+class TrunkUpdateRequest(WireModel, Generic[InfoT, UpdateT]):
+    """`UpdateSIP…TrunkRequest`: exactly one of `replace` and `update`."""
+
+    sip_trunk_id: str
+    replace: InfoT | None = None
+    update: UpdateT | None = None
+
+
+class DeleteTrunkRequest(WireModel):
+    """`DeleteSIPTrunkRequest` (deletes a trunk of any kind)."""
+
+    sip_trunk_id: str

@@ -7,17 +7,17 @@ call creates its room.
 
 from __future__ import annotations
 
-from livekit_sip.enums import MediaEncryption
 from livekit_sip.wire import (
     Bool,
     Items,
+    ItemsResponse,
     ListUpdate,
-    MediaConfig,
+    MediaInfo,
+    MediaUpdate,
     Pagination,
     Str,
     StrList,
     StrMap,
-    WireMediaEncryption,
     WireModel,
 )
 
@@ -76,7 +76,7 @@ class RoomConfiguration(WireModel):
     agents: Items[RoomAgentDispatch] = []
 
 
-class DispatchRuleInfo(WireModel):
+class DispatchRuleInfo(MediaInfo):
     """`SIPDispatchRuleInfo`: a dispatch rule as LiveKit stores it."""
 
     sip_dispatch_rule_id: Str = ""
@@ -91,29 +91,14 @@ class DispatchRuleInfo(WireModel):
     room_preset: Str = ""
     room_config: RoomConfiguration | None = None
     krisp_enabled: Bool = False
-    media_encryption: WireMediaEncryption = MediaEncryption.DISABLE
-    media: MediaConfig | None = None
-    created_at: str | None = None
-    updated_at: str | None = None
-
-    @property
-    def effective_media_encryption(self) -> MediaEncryption:
-        """`media.encryption` when set, else the legacy field, as the server applies it."""
-        if self.media is not None and self.media.encryption is not None:
-            return self.media.encryption
-        return self.media_encryption
 
 
-class DispatchRuleUpdate(WireModel):
+class DispatchRuleUpdate(MediaUpdate):
     """`SIPDispatchRuleUpdate`: None means absent; `attributes` is a diff ("" deletes a key)."""
 
     trunk_ids: ListUpdate | None = None
     rule: DispatchRuleKind | None = None
-    name: str | None = None
-    metadata: str | None = None
     attributes: dict[str, str] | None = None
-    media_encryption: WireMediaEncryption | None = None
-    media: MediaConfig | None = None
 
 
 class CreateRequest(WireModel):
@@ -130,8 +115,7 @@ class ListRequest(WireModel):
     trunk_ids: list[str] | None = None
 
 
-class ListResponse(WireModel):
-    items: Items[DispatchRuleInfo | None] = []
+ListResponse = ItemsResponse[DispatchRuleInfo]
 
 
 class UpdateRequest(WireModel):

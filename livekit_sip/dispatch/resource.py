@@ -10,8 +10,8 @@ from pulumi.dynamic import Resource
 
 from livekit_sip.dispatch.provider import ID, DispatchRuleProvider
 from livekit_sip.dispatch.spec import ADOPT, FIELDS, KINDS
-from livekit_sip.object_provider import ALL_TRUNKS, RESOURCE_NAME
-from livekit_sip.resource_base import export_outputs
+from livekit_sip.object_provider import ALL_TRUNKS
+from livekit_sip.resource_base import base_props, export_outputs
 
 _PROVIDER = DispatchRuleProvider()
 _MODULE, _TYPE_NAME = "livekit", "DispatchRule"
@@ -81,15 +81,11 @@ class DispatchRule(Resource, module=_MODULE, name=_TYPE_NAME):
 
     def __init__(self, resource_name: str, args: DispatchRuleArgs, opts: ResourceOptions | None = None) -> None:
         props: dict[str, Any] = {field: getattr(args, field, None) for field in FIELDS if field != "rule"}
-        if props["name"] is None:
-            props["name"] = resource_name
         kinds = {kind: getattr(args, kind) for kind in KINDS if getattr(args, kind) is not None}
         props["rule"] = kinds or None
         props[ALL_TRUNKS] = bool(args.all_trunks)
-        props[RESOURCE_NAME] = resource_name
         props[ADOPT] = args.adopt_rule_id
-        props[ID] = None
-        super().__init__(_PROVIDER, resource_name, props, opts)
+        super().__init__(_PROVIDER, resource_name, base_props(resource_name, props, ID), opts)
 
 
 def export_dispatch_rule(rule: DispatchRule) -> Output[dict[str, Any]]:

@@ -34,7 +34,7 @@ from livekit_sip.dispatch.models import (
 )
 from livekit_sip.enums import MediaEncryption
 from livekit_sip.errors import SpecError
-from livekit_sip.fields import Slot, Spec, Write, check
+from livekit_sip.fields import Metadata, Name, Slot, Write, adopt_error, check
 from livekit_sip.validators import Invalid, show
 from livekit_sip.wire import MediaConfig, WireModel
 
@@ -184,18 +184,18 @@ def _flag() -> Any:
     return check(lambda v: bool(validators.boolean(v)))
 
 
-class DispatchRuleSpec(Spec):
+class DispatchRuleSpec(media_fields.MediaSpec):
     """A normalized, valid dispatch rule. `trunk_ids` empty means every trunk."""
 
     update_model: ClassVar[type[WireModel]] = DispatchRuleUpdate
 
-    name: Annotated[str, Slot(Write.UPDATE), check(validators.text)] = ""
+    name: Name = ""
     rule: Annotated[RoomRule | None, Slot(Write.UPDATE), check(room_rule)] = None
     trunk_ids: Annotated[tuple[str, ...], Slot(Write.LIST), check(trunk_id_list)] = ()
     inbound_numbers: Annotated[tuple[str, ...], Slot(Write.REPLACE), check(validators.phone_numbers)] = ()
     numbers: Annotated[tuple[str, ...], Slot(Write.REPLACE), check(validators.phone_numbers)] = ()
     hide_phone_number: Annotated[bool, Slot(Write.REPLACE), _flag()] = False
-    metadata: Annotated[str, Slot(Write.UPDATE), check(lambda v: validators.text(v, strip=False))] = ""
+    metadata: Metadata = ""
     attributes: Annotated[dict[str, str], Slot(Write.MAP), check(validators.attributes)] = {}
     room_preset: Annotated[str, Slot(Write.REPLACE), check(validators.text)] = ""
     room_config: Annotated[RoomConfiguration | None, Slot(Write.REPLACE), check(room_configuration)] = None
@@ -204,13 +204,6 @@ class DispatchRuleSpec(Spec):
     codecs: media_fields.Codecs = None
     only_listed_codecs: media_fields.OnlyListedCodecs = None
     media_timeout: media_fields.MediaTimeout = None
-
-    def unmanaged(self) -> tuple[str, ...]:
-        """The media fields this spec leaves to LiveKit."""
-        return media_fields.unmanaged(dict(self))
-
-    def media(self, held: MediaConfig | None = None) -> MediaConfig:
-        return media_fields.message(self, held)
 
     def wire_value(self, field: str) -> Any:
         if field == "rule":
@@ -224,23 +217,16 @@ class DispatchRuleSpec(Spec):
 
     def to_info(self, held: MediaConfig | None = None) -> DispatchRuleInfo:
         """The spec as LiveKit's `SIPDispatchRuleInfo` (no id)."""
-        top = {k: v for k, v in self.props().items() if k not in self.written(Write.MEDIA)}
-        top["rule"] = self.wire_value("rule")
-        top["room_config"] = self.room_config
-        return DispatchRuleInfo.model_validate({
-            **top, "media_encryption": self.media_encryption,
-            "media": self.media(held) if media_fields.needed(self, held) else None})
+        return media_fields.to_info(self, DispatchRuleInfo, held, rule=self.wire_value("rule"),
+                                    room_config=self.room_config)
 
     @classmethod
     def from_info(cls, info: DispatchRuleInfo, unmanaged: Iterable[str] = ()) -> DispatchRuleSpec:
         """The spec a rule read from LiveKit holds (no validation: it is the truth)."""
-        values = {name: getattr(info, name) for name in cls.fields() if name not in cls.written(Write.MEDIA)}
+        values = media_fields.spec_values(cls, info, unmanaged, ("trunk_ids", "inbound_numbers", "numbers"))
         values["rule"] = RoomRule.from_wire(info.rule)
-        for name in ("trunk_ids", "inbound_numbers", "numbers"):
-            values[name] = tuple(values[name])
         if info.room_config == RoomConfiguration():
             values["room_config"] = None
-        values.update(media_fields.from_info(info.media, info.effective_media_encryption, unmanaged))
         return cls.model_construct(**values)
 
 
@@ -251,11 +237,9 @@ def parse_spec(props: Mapping[str, Any], unknown: object = None) -> tuple[Dispat
         errors.append(SpecError("rule", f"one of {', '.join(KINDS)} is required, e.g. individual: "
                                         "{roomPrefix: call-}"))
         spec = None
-    adopt = props.get(ADOPT)
-    if adopt not in (None, "") and not (unknown is not None and adopt == unknown):
-        if not isinstance(adopt, str) or not RULE_ID.match(adopt):
-            errors.append(SpecError(ADOPT, f"{adopt!r} is not a dispatch rule id like SDR_xxxxxxxxxxxx"))
-            spec = None
+    if (error := adopt_error(props, unknown, ADOPT, RULE_ID, "a dispatch rule id like SDR_xxxxxxxxxxxx")) is not None:
+        errors.append(error)
+        spec = None
     return spec, errors
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 from pulumi import Input, Output, ResourceOptions
@@ -10,8 +10,7 @@ from pulumi.dynamic import Resource
 
 from livekit_sip.inbound.provider import ID, InboundTrunkProvider
 from livekit_sip.inbound.spec import ADOPT, FIELDS, SECRET_FIELDS
-from livekit_sip.object_provider import AUTH_GIVEN, RESOURCE_NAME
-from livekit_sip.resource_base import export_outputs
+from livekit_sip.resource_base import export_outputs, secret_options, trunk_props
 
 _PROVIDER = InboundTrunkProvider()
 _MODULE, _TYPE_NAME = "livekit", "InboundTrunk"
@@ -80,19 +79,8 @@ class InboundTrunk(Resource, module=_MODULE, name=_TYPE_NAME):
     adopt_trunk_id: Output[str]
 
     def __init__(self, resource_name: str, args: InboundTrunkArgs, opts: ResourceOptions | None = None) -> None:
-        props: dict[str, Any] = {f.name: getattr(args, f.name) for f in fields(args)}
-        if props["name"] is None:
-            props["name"] = resource_name
-        props[AUTH_GIVEN] = args.auth_username is not None or args.auth_password is not None
-        props[RESOURCE_NAME] = resource_name
-        for secret in SECRET_FIELDS:
-            props[secret] = Output.secret(props[secret] if props[secret] is not None else "")
-        for field in FIELDS:
-            props.setdefault(field, None)
-        props.setdefault(ADOPT, None)
-        props[ID] = None
-        secret_opts = ResourceOptions(additional_secret_outputs=list(SECRET_FIELDS))
-        super().__init__(_PROVIDER, resource_name, props, ResourceOptions.merge(opts, secret_opts))
+        props = trunk_props(resource_name, args, FIELDS, SECRET_FIELDS, ADOPT, ID)
+        super().__init__(_PROVIDER, resource_name, props, secret_options(opts, SECRET_FIELDS))
 
 
 def export_inbound_trunk(trunk: InboundTrunk) -> Output[dict[str, Any]]:

@@ -9,7 +9,6 @@ realm as values; the media fields as the whole `media` message; the header maps,
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, ClassVar
 
@@ -19,42 +18,50 @@ from livekit_sip import conflicts, validators
 from livekit_sip import media as media_fields
 from livekit_sip.enums import IncludeHeaders, MediaEncryption
 from livekit_sip.errors import SpecError
-from livekit_sip.fields import Slot, Spec, Write, check, invalid, is_partial
+from livekit_sip.fields import (
+    TRUNK_ID,
+    AttributesToHeaders,
+    AuthPassword,
+    AuthUsername,
+    Headers,
+    HeadersToAttributes,
+    IncludeHeadersField,
+    Metadata,
+    Name,
+    Slot,
+    Write,
+    check,
+    check_auth_pair,
+    invalid,
+    is_partial,
+    parse_adopting,
+    text,
+)
 from livekit_sip.inbound.models import InboundTrunkInfo, InboundTrunkUpdate
 from livekit_sip.wire import MediaConfig, WireModel
 
 ADOPT = "adopt_trunk_id"
-TRUNK_ID = re.compile(r"^ST_[A-Za-z0-9]{4,}\Z")
-_PAIR = "set both auth_username and auth_password, or neither"
 SECURITY = ("LiveKit refuses an inbound trunk that anyone could call: give numbers, allowedAddresses, "
             "or credentials (username and password)")
 
 
-def _text(**options: Any) -> Any:
-    return check(lambda v: validators.text(v, **options))
-
-
-class InboundTrunkSpec(Spec):
+class InboundTrunkSpec(media_fields.MediaSpec):
     """A normalized, valid inbound trunk. Enums hold short names."""
 
     update_model: ClassVar[type[WireModel]] = InboundTrunkUpdate
 
-    name: Annotated[str, Slot(Write.UPDATE), _text()] = ""
-    metadata: Annotated[str, Slot(Write.UPDATE), _text(strip=False)] = ""
+    name: Name = ""
+    metadata: Metadata = ""
     numbers: Annotated[tuple[str, ...], Slot(Write.LIST), check(validators.phone_numbers)] = ()
     allowed_addresses: Annotated[tuple[str, ...], Slot(Write.LIST), check(validators.allowed_addresses)] = ()
     allowed_numbers: Annotated[tuple[str, ...], Slot(Write.LIST), check(validators.phone_numbers)] = ()
-    auth_username: Annotated[str, Slot(Write.UPDATE, secret=True), _text(secret=True)] = ""
-    auth_password: Annotated[str, Slot(Write.UPDATE, secret=True), _text(strip=False, secret=True)] = ""
-    auth_realm: Annotated[str, Slot(Write.UPDATE), _text()] = ""
-    headers: Annotated[dict[str, str], Slot(Write.REPLACE), check(validators.headers)] = {}
-    headers_to_attributes: Annotated[dict[str, str], Slot(Write.REPLACE),
-                                     check(validators.headers_to_attributes)] = {}
-    attributes_to_headers: Annotated[dict[str, str], Slot(Write.REPLACE),
-                                     check(validators.attributes_to_headers)] = {}
-    include_headers: Annotated[IncludeHeaders, Slot(Write.REPLACE),
-                               check(lambda v: validators.wire_enum(IncludeHeaders, v) or IncludeHeaders.NONE)
-                               ] = IncludeHeaders.NONE
+    auth_username: AuthUsername = ""
+    auth_password: AuthPassword = ""
+    auth_realm: Annotated[str, Slot(Write.UPDATE), text()] = ""
+    headers: Headers = {}
+    headers_to_attributes: HeadersToAttributes = {}
+    attributes_to_headers: AttributesToHeaders = {}
+    include_headers: IncludeHeadersField = IncludeHeaders.NONE
     ringing_timeout: Annotated[str | None, Slot(Write.REPLACE), check(validators.positive_duration)] = None
     max_call_duration: Annotated[str | None, Slot(Write.REPLACE), check(validators.positive_duration)] = None
     krisp_enabled: Annotated[bool, Slot(Write.REPLACE), check(lambda v: bool(validators.boolean(v)))] = False
@@ -66,21 +73,10 @@ class InboundTrunkSpec(Spec):
     @model_validator(mode="after")
     def _auth_and_security(self, info: ValidationInfo) -> InboundTrunkSpec:
         if not is_partial(info):
-            if self.auth_username and not self.auth_password:
-                raise invalid(f"is empty while auth_username is set; {_PAIR}", "auth_password")
-            if self.auth_password and not self.auth_username:
-                raise invalid(f"is empty while auth_password is set; {_PAIR}", "auth_username")
+            check_auth_pair(self.auth_username, self.auth_password)
             if not (self.auth_username or self.numbers or self.allowed_addresses):
                 raise invalid(SECURITY, "numbers")
         return self
-
-    def unmanaged(self) -> tuple[str, ...]:
-        """The media fields this spec leaves to LiveKit."""
-        return media_fields.unmanaged(dict(self))
-
-    def media(self, held: MediaConfig | None = None) -> MediaConfig:
-        """The whole `media` message, with `held` for the media fields left unset."""
-        return media_fields.message(self, held)
 
     def conflict_keys(self) -> set[tuple[str, str]]:
         """LiveKit's conflict keys of this trunk (`livekit_sip.conflicts`)."""
@@ -88,32 +84,20 @@ class InboundTrunkSpec(Spec):
 
     def to_info(self, held: MediaConfig | None = None) -> InboundTrunkInfo:
         """The spec as LiveKit's `SIPInboundTrunkInfo` (no id); `media` as `media_fields.needed` says."""
-        top = {k: v for k, v in self.props().items() if k not in self.written(Write.MEDIA)}
-        return InboundTrunkInfo.model_validate({
-            **top, "media_encryption": self.media_encryption,
-            "media": self.media(held) if media_fields.needed(self, held) else None})
+        return media_fields.to_info(self, InboundTrunkInfo, held)
 
     @classmethod
     def from_info(cls, info: InboundTrunkInfo, unmanaged: Iterable[str] = ()) -> InboundTrunkSpec:
         """The spec a trunk read from LiveKit holds (no validation: it is the truth)."""
-        values = {name: getattr(info, name) for name in cls.fields() if name not in cls.written(Write.MEDIA)}
-        for name in ("numbers", "allowed_addresses", "allowed_numbers"):
-            values[name] = tuple(values[name])
+        values = media_fields.spec_values(cls, info, unmanaged, ("numbers", "allowed_addresses", "allowed_numbers"))
         for name in ("ringing_timeout", "max_call_duration"):
             values[name] = validators.canonical_duration(values[name]) if values[name] else None
-        values.update(media_fields.from_info(info.media, info.effective_media_encryption, unmanaged))
         return cls.model_construct(**values)
 
 
 def parse_spec(props: Mapping[str, Any], unknown: object = None) -> tuple[InboundTrunkSpec | None, list[SpecError]]:
     """`InboundTrunkSpec.parse`, plus the check of `adopt_trunk_id` (an input, not a field)."""
-    spec, errors = InboundTrunkSpec.parse(props, unknown)
-    adopt = props.get(ADOPT)
-    if adopt not in (None, "") and not (unknown is not None and adopt == unknown):
-        if not isinstance(adopt, str) or not TRUNK_ID.match(adopt):
-            errors.append(SpecError(ADOPT, f"{adopt!r} is not a trunk id like ST_xxxxxxxxxxxx"))
-            spec = None
-    return spec, errors
+    return parse_adopting(InboundTrunkSpec, props, unknown, ADOPT, TRUNK_ID, "a trunk id like ST_xxxxxxxxxxxx")
 
 
 FIELDS = InboundTrunkSpec.fields()

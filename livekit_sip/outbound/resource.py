@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
-import pulumi
 from pulumi import Input, Output, ResourceOptions
 from pulumi.dynamic import Resource
 
-from livekit_sip.outbound.provider import AUTH_GIVEN, ID, RESOURCE_NAME, TrunkProvider
+from livekit_sip.outbound.provider import ID, TrunkProvider
 from livekit_sip.outbound.spec import ADOPT, FIELDS, SECRET_FIELDS
+from livekit_sip.resource_base import export_outputs, secret_options, trunk_props
 
 _PROVIDER = TrunkProvider()
 _MODULE, _TYPE_NAME = "livekit", "OutboundTrunk"
@@ -81,32 +81,11 @@ class OutboundTrunk(Resource, module=_MODULE, name=_TYPE_NAME):
     def __init__(
         self, resource_name: str, args: OutboundTrunkArgs, opts: ResourceOptions | None = None
     ) -> None:
-        props: dict[str, Any] = {f.name: getattr(args, f.name) for f in fields(args)}
-        if props["name"] is None:
-            props["name"] = resource_name
-        # Read by the provider's check only: "" credentials were meant, not forgotten.
-        props[AUTH_GIVEN] = args.auth_username is not None or args.auth_password is not None
-        props[RESOURCE_NAME] = resource_name
-        for secret in SECRET_FIELDS:
-            props[secret] = Output.secret(props[secret] if props[secret] is not None else "")
-        for field in FIELDS:
-            props.setdefault(field, None)
-        props.setdefault(ADOPT, None)
-        props[ID] = None
-        secret_opts = ResourceOptions(additional_secret_outputs=list(SECRET_FIELDS))
-        super().__init__(_PROVIDER, resource_name, props, ResourceOptions.merge(opts, secret_opts))
+        props = trunk_props(resource_name, args, FIELDS, SECRET_FIELDS, ADOPT, ID)
+        super().__init__(_PROVIDER, resource_name, props, secret_options(opts, SECRET_FIELDS))
 
 
 def export_trunk(trunk: OutboundTrunk) -> Output[dict[str, Any]]:
     """The trunk's non-secret outputs, camelCase, for a stack output; media fields
     LiveKit keeps for itself (unset in the spec) are left out."""
-    public = [f for f in (ID, *FIELDS) if f not in SECRET_FIELDS]
-    values = [getattr(trunk, f) for f in public]
-    return pulumi.Output.all(*values).apply(
-        lambda got: {_camel(f): v for f, v in zip(public, got, strict=True) if v is not None}
-    )
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
+    return export_outputs(trunk, (ID, *FIELDS), SECRET_FIELDS)

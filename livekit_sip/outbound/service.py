@@ -7,7 +7,6 @@ from collections.abc import Iterator, Sequence
 from livekit_sip.errors import NotFoundError, ServerError
 from livekit_sip.outbound.models import (
     CreateRequest,
-    DeleteRequest,
     GetRequest,
     GetResponse,
     ListRequest,
@@ -16,28 +15,22 @@ from livekit_sip.outbound.models import (
     OutboundTrunkUpdate,
     UpdateRequest,
 )
-from livekit_sip.twirp import TwirpClient
-from livekit_sip.wire import Pagination
+from livekit_sip.trunk_service import TrunkService
+from livekit_sip.twirp import TwirpClient, list_pages
 
 PAGE_SIZE = 500
 
 
-class OutboundTrunkService:
+class OutboundTrunkService(TrunkService[OutboundTrunkInfo, OutboundTrunkUpdate]):
     """Create, read, update and delete one LiveKit project's SIP outbound trunks."""
 
+    info_model = OutboundTrunkInfo
+    create_request, update_request = CreateRequest, UpdateRequest
+    create_rpc, update_rpc = "CreateSIPOutboundTrunk", "UpdateSIPOutboundTrunk"
+
     def __init__(self, twirp: TwirpClient) -> None:
-        self.twirp = twirp
+        super().__init__(twirp)
         self._has_get = True
-
-    def create(self, trunk: OutboundTrunkInfo) -> OutboundTrunkInfo:
-        """Create a trunk (its `sip_trunk_id` must be empty); returns it with its new id.
-
-        Raises:
-            AmbiguousWriteError: the request was sent but no answer came, so the
-                trunk may exist; it is not retried, to avoid a duplicate.
-        """
-        body = CreateRequest(trunk=trunk)
-        return self.twirp.call("CreateSIPOutboundTrunk", body, OutboundTrunkInfo, idempotent=False)
 
     def get(self, sip_trunk_id: str) -> OutboundTrunkInfo:
         """The trunk with this id; servers without the Get RPC are read through List.
@@ -79,39 +72,5 @@ class OutboundTrunkService:
         page_size: int = PAGE_SIZE,
     ) -> Iterator[OutboundTrunkInfo]:
         """Like `list`, one page at a time. Null items (Cloud's missing ids) are skipped."""
-        seen: set[str] = set()
-        after: str | None = None
-        while True:
-            request = ListRequest(
-                page=Pagination(after_id=after, limit=page_size),
-                trunk_ids=list(trunk_ids) if trunk_ids else None,
-                numbers=list(numbers) if numbers else None,
-            )
-            page = self.twirp.call("ListSIPOutboundTrunk", request, ListResponse)
-            fresh = [t for t in page.items if t is not None and t.sip_trunk_id not in seen]
-            for trunk in fresh:
-                seen.add(trunk.sip_trunk_id)
-                yield trunk
-            # OSS returns every match at once; a short or stale page is the last.
-            if len(page.items) < page_size or not fresh:
-                return
-            after = max(t.sip_trunk_id for t in fresh)
-
-    def update(self, sip_trunk_id: str, update: OutboundTrunkUpdate) -> OutboundTrunkInfo:
-        """Patch a trunk with the `update` action; only fields set in `update` change."""
-        body = UpdateRequest(sip_trunk_id=sip_trunk_id, update=update)
-        return self.twirp.call("UpdateSIPOutboundTrunk", body, OutboundTrunkInfo)
-
-    def replace(self, sip_trunk_id: str, trunk: OutboundTrunkInfo) -> OutboundTrunkInfo:
-        """Overwrite a trunk with the `replace` action; fields `trunk` leaves empty are cleared."""
-        body = UpdateRequest(
-            sip_trunk_id=sip_trunk_id, replace=trunk.model_copy(update={"sip_trunk_id": ""})
-        )
-        return self.twirp.call("UpdateSIPOutboundTrunk", body, OutboundTrunkInfo)
-
-    def delete(self, sip_trunk_id: str) -> None:
-        """Delete a trunk; one that is already gone is not an error."""
-        try:
-            self.twirp.call("DeleteSIPTrunk", DeleteRequest(sip_trunk_id=sip_trunk_id), None)
-        except NotFoundError:
-            pass
+        return list_pages(self.twirp, "ListSIPOutboundTrunk", ListRequest.pages(trunk_ids, numbers), ListResponse,
+                          lambda t: t.sip_trunk_id, page_size)

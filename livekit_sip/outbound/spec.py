@@ -8,7 +8,6 @@ to and from LiveKit's `SIPOutboundTrunkInfo`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, ClassVar
 
@@ -18,44 +17,50 @@ from livekit_sip import media as media_fields
 from livekit_sip import validators
 from livekit_sip.enums import IncludeHeaders, MediaEncryption, Transport
 from livekit_sip.errors import SpecError
-from livekit_sip.fields import Slot, Spec, Write, check, invalid, is_partial
+from livekit_sip.fields import (
+    TRUNK_ID,
+    AttributesToHeaders,
+    AuthPassword,
+    AuthUsername,
+    Headers,
+    HeadersToAttributes,
+    IncludeHeadersField,
+    Metadata,
+    Name,
+    Slot,
+    Write,
+    check,
+    check_auth_pair,
+    is_partial,
+    parse_adopting,
+)
 from livekit_sip.outbound.models import OutboundTrunkInfo, OutboundTrunkUpdate
 from livekit_sip.wire import MediaConfig, WireModel
 
 ADOPT = "adopt_trunk_id"
-_TRUNK_ID = re.compile(r"^ST_[A-Za-z0-9]{4,}\Z")
-_PAIR = "set both auth_username and auth_password, or neither"
 
 
-def _text(**options: Any) -> Any:
-    return check(lambda v: validators.text(v, **options))
-
-
-class OutboundTrunkSpec(Spec):
+class OutboundTrunkSpec(media_fields.MediaSpec):
     """A normalized, valid outbound trunk. Enums hold short names."""
 
     update_model: ClassVar[type[WireModel]] = OutboundTrunkUpdate
 
-    name: Annotated[str, Slot(Write.UPDATE), _text()] = ""
+    name: Name = ""
     address: Annotated[str, Slot(Write.UPDATE), check(lambda v: validators.host(validators.text(v, required=True)))
                        ] = Field("", validate_default=True)
     numbers: Annotated[tuple[str, ...], Slot(Write.LIST),
                        check(lambda v: validators.e164_numbers(v, wildcard=True, required=True))
                        ] = Field((), validate_default=True)
-    auth_username: Annotated[str, Slot(Write.UPDATE, secret=True), _text(secret=True)] = ""
-    auth_password: Annotated[str, Slot(Write.UPDATE, secret=True), _text(strip=False, secret=True)] = ""
+    auth_username: AuthUsername = ""
+    auth_password: AuthPassword = ""
     transport: Annotated[Transport, Slot(Write.UPDATE),
                          check(lambda v: validators.wire_enum(Transport, v) or Transport.AUTO)] = Transport.AUTO
     destination_country: Annotated[str, Slot(Write.UPDATE), check(validators.country)] = ""
-    metadata: Annotated[str, Slot(Write.UPDATE), _text(strip=False)] = ""
-    headers: Annotated[dict[str, str], Slot(Write.REPLACE), check(validators.headers)] = {}
-    headers_to_attributes: Annotated[dict[str, str], Slot(Write.REPLACE),
-                                     check(validators.headers_to_attributes)] = {}
-    attributes_to_headers: Annotated[dict[str, str], Slot(Write.REPLACE),
-                                     check(validators.attributes_to_headers)] = {}
-    include_headers: Annotated[IncludeHeaders, Slot(Write.REPLACE),
-                               check(lambda v: validators.wire_enum(IncludeHeaders, v) or IncludeHeaders.NONE)
-                               ] = IncludeHeaders.NONE
+    metadata: Metadata = ""
+    headers: Headers = {}
+    headers_to_attributes: HeadersToAttributes = {}
+    attributes_to_headers: AttributesToHeaders = {}
+    include_headers: IncludeHeadersField = IncludeHeaders.NONE
     media_encryption: media_fields.Encryption = MediaEncryption.DISABLE
     codecs: media_fields.Codecs = None
     only_listed_codecs: media_fields.OnlyListedCodecs = None
@@ -66,26 +71,12 @@ class OutboundTrunkSpec(Spec):
     @model_validator(mode="after")
     def _auth_pair(self, info: ValidationInfo) -> OutboundTrunkSpec:
         if not is_partial(info):
-            if self.auth_username and not self.auth_password:
-                raise invalid(f"is empty while auth_username is set; {_PAIR}", "auth_password")
-            if self.auth_password and not self.auth_username:
-                raise invalid(f"is empty while auth_password is set; {_PAIR}", "auth_username")
+            check_auth_pair(self.auth_username, self.auth_password)
         return self
-
-    def unmanaged(self) -> tuple[str, ...]:
-        """The media fields this spec leaves to LiveKit."""
-        return media_fields.unmanaged(dict(self))
-
-    def media(self, held: MediaConfig | None = None) -> MediaConfig:
-        """The whole `media` message, with `held` for the media fields left unset."""
-        return media_fields.message(self, held)
 
     def to_info(self, held: MediaConfig | None = None) -> OutboundTrunkInfo:
         """The spec as LiveKit's `SIPOutboundTrunkInfo` (no id); `media` as `media_fields.needed` says."""
-        top = {k: v for k, v in self.props().items() if k not in self.written(Write.MEDIA)}
-        return OutboundTrunkInfo.model_validate({
-            **top, "media_encryption": self.media_encryption,
-            "media": self.media(held) if media_fields.needed(self, held) else None})
+        return media_fields.to_info(self, OutboundTrunkInfo, held)
 
     @classmethod
     def from_info(cls, info: OutboundTrunkInfo, unmanaged: Iterable[str] = ()) -> OutboundTrunkSpec:
@@ -95,21 +86,12 @@ class OutboundTrunkSpec(Spec):
             info: the trunk as LiveKit answered.
             unmanaged: media fields to leave unset, as the spec they are compared with does.
         """
-        values = {name: getattr(info, name) for name in cls.fields() if name not in cls.written(Write.MEDIA)}
-        values["numbers"] = tuple(info.numbers)
-        values.update(media_fields.from_info(info.media, info.effective_media_encryption, unmanaged))
-        return cls.model_construct(**values)
+        return cls.model_construct(**media_fields.spec_values(cls, info, unmanaged, ("numbers",)))
 
 
 def parse_spec(props: Mapping[str, Any], unknown: object = None) -> tuple[OutboundTrunkSpec | None, list[SpecError]]:
     """`OutboundTrunkSpec.parse`, plus the check of `adopt_trunk_id` (an input, not a field)."""
-    spec, errors = OutboundTrunkSpec.parse(props, unknown)
-    adopt = props.get(ADOPT)
-    if adopt not in (None, "") and not (unknown is not None and adopt == unknown):
-        if not isinstance(adopt, str) or not _TRUNK_ID.match(adopt):
-            errors.append(SpecError(ADOPT, f"{adopt!r} is not a trunk id like ST_xxxxxxxxxxxx"))
-            spec = None
-    return spec, errors
+    return parse_adopting(OutboundTrunkSpec, props, unknown, ADOPT, TRUNK_ID, "a trunk id like ST_xxxxxxxxxxxx")
 
 
 #: The fields, in the order outputs list them, and the secret ones: both read off the registry.
