@@ -6,11 +6,12 @@ with recovery after a lost answer, reads from one listing per refresh, update or
 replace with drift restored, idempotent delete, adopt); a `Kind` names what differs
 between kinds of object: the spec, the service, the ID field and the words of messages.
 
-A provider process serves one Pulumi command and holds one `SIPClient`, so once a
-call found LiveKit unreachable for a whole deadline, every later read and write of
-that command fails at once with the same cause (see `SIPClient`). Each call
-unpickles its own instance, so what one command must remember across resources
-(adopt lookups here, held IDs in `provider_base`) lives in modules.
+A provider process serves one Pulumi command. The dynamic-provider server keeps one
+configured instance per pickled provider, that is one per kind, each with its own
+`SIPClient`: once a call found LiveKit unreachable for a whole deadline, every later
+read and write of that kind fails at once with the same cause (see `TwirpClient`).
+What one command must remember across kinds and resources (adopt lookups here, held
+IDs in `provider_base`) lives in modules.
 """
 
 from __future__ import annotations
@@ -157,7 +158,8 @@ class ObjectProvider(BaseProvider):
         spec = self._spec(props, "create")
         adopt = props.get(self.kind.adopt)
         operation = "adopt" if adopt else "create"
-        if adopt and adopt in provider_base.HELD:
+        # Claimed atomically: two creates adopting one object may run at once on the worker threads.
+        if adopt and not provider_base.HELD.claim(adopt):
             raise self._error(props, "adopt", f"another resource of this stack holds this {self.kind.noun}; "
                                               f"one {self.kind.noun} can be managed by one resource only", adopt)
         try:
@@ -234,7 +236,7 @@ class ObjectProvider(BaseProvider):
                 # The answer holds LiveKit's media: what the spec leaves unset goes back as it is.
                 info = service.replace(id_, new.to_info(info.media))
                 pulumi.log.warn(f"{self.kind.noun} {label(news, id_)}: {', '.join(drifted)} had been changed "
-                                "outside Pulumi since the last refresh; the {self.kind.noun} was restored to the "
+                                f"outside Pulumi since the last refresh; the {self.kind.noun} was restored to the "
                                 "stack's spec with a replace")
         except NotFoundError:
             raise self._error(news, action, f"the {self.kind.noun} no longer exists in LiveKit; run `pulumi "
@@ -296,7 +298,7 @@ class ObjectProvider(BaseProvider):
         # The create may have landed before the answer was lost (a crash, a cut
         # connection): look for it before sending another, so none is made twice.
         landed = [o for o in service.list(**self.kind.landed_filter(spec)) if not self.kind.spec.from_info(  # type: ignore[attr-defined]
-            o, spec.unmanaged()).changed(spec)]
+            _unredacted(o, getattr(spec, "auth_password", None)), spec.unmanaged()).changed(spec)]
         if len(landed) == 1:
             return landed[0]
         if not landed:

@@ -72,7 +72,8 @@ class Held:
     it deletes the resources the program dropped. So when an entry adopts the object
     of an entry that was removed (or renamed without `aliases`), the adopt comes
     first, and the old resource's delete finds the ID here and leaves the object alone.
-    Each call unpickles its own provider instance, so this lives in the module.
+    The server keeps one provider instance per kind, and an adopt may take over an object
+    of a resource of another instance's calls, so this lives in the module.
     """
 
     def __init__(self) -> None:
@@ -82,6 +83,14 @@ class Held:
     def add(self, object_id: str) -> None:
         with self._lock:
             self._ids.add(object_id)
+
+    def claim(self, object_id: str) -> bool:
+        """Hold `object_id` for the caller; False when a resource already holds it (test and add at once)."""
+        with self._lock:
+            if object_id in self._ids:
+                return False
+            self._ids.add(object_id)
+            return True
 
     def __contains__(self, object_id: object) -> bool:
         with self._lock:

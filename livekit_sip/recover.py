@@ -53,7 +53,9 @@ class Recovery:
                  for key, sip_trunk_id in self.recorded.items()]
         lines += [f"{key}: its create never reached LiveKit; dropped, so `pulumi up` creates it"
                   for key in self.dropped]
-        lines += [f"{urn}: not a livekit-sip trunk; left for `pulumi refresh`" for urn in self.left]
+        lines += [f"{urn}: not an outbound trunk, left as it is (recover settles outbound trunks only; an "
+                  "inbound trunk or dispatch rule that reached LiveKit is taken over with adoptTrunkId / "
+                  "adoptRuleId)" for urn in self.left]
         return lines
 
 

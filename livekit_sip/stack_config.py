@@ -231,10 +231,12 @@ def read_stack_config(
     found = _credentials(credentials, entries, credentials_secret, set(plaintext_leaves), problems)
     stack_protect = _flag(protect, f"{NAMESPACE}:protect", problems)
     inbound = _inbound_entries(inbound_trunks, inbound_credentials, base_dir, problems)
+    _check_adopt_ids(inbound, problems, INBOUND_SECTION)
     _check_aliases(inbound, problems, INBOUND_SECTION)
     inbound_found = _credentials(inbound_credentials, inbound, inbound_credentials_secret,
                                  set(inbound_plaintext_leaves), problems, INBOUND_SECTION, INBOUND_CREDENTIALS)
     rules = _rule_entries(dispatch_rules, inbound, base_dir, problems)
+    _check_adopt_ids(rules, problems, RULES_SECTION, "adopt_rule_id")
     _check_aliases(rules, problems, RULES_SECTION)
     if problems:
         raise ConfigError(problems)
@@ -483,18 +485,19 @@ def _flag(value: Any, path: str, problems: Problems) -> bool | None:
     return None
 
 
-def _check_adopt_ids(entries: Mapping[str, TrunkEntry], problems: Problems) -> None:
-    """One trunk, one entry: two entries adopting one trunk would overwrite each other on every `up`."""
+def _check_adopt_ids(entries: Mapping[str, TrunkEntry], problems: Problems, section: str = "trunks",
+                     field: str = "adopt_trunk_id") -> None:
+    """One object, one entry: two entries adopting one object would overwrite each other on every `up`."""
     adopted_by: dict[str, str] = {}
     for key, entry in entries.items():
-        adopt = entry.fields.get("adopt_trunk_id")
+        adopt = entry.fields.get(field)
         if not isinstance(adopt, str) or not adopt.strip():
             continue
         first = adopted_by.setdefault(adopt.strip(), key)
         if first != key:
-            problems.append((trunk_path(key, "adopt_trunk_id"),
-                             f"{adopt.strip()} is also adopted by {trunk_path(first)}; one trunk can be managed "
-                             "by one entry only: keep adoptTrunkId in one of them"))
+            problems.append((trunk_path(key, field, section),
+                             f"{adopt.strip()} is also adopted by {trunk_path(first, '', section)}; one object can "
+                             f"be managed by one entry only: keep {camel(field)} in one of them"))
 
 
 def _check_aliases(entries: Mapping[str, TrunkEntry], problems: Problems, section: str = "trunks") -> None:
@@ -626,7 +629,10 @@ def _options(options: Mapping[str, Any], key: str, section: str, problems: Probl
 
 def _inbound_entries(raw: Any, raw_credentials: Any, base_dir: Path, problems: Problems) -> dict[str, TrunkEntry]:
     entries: dict[str, TrunkEntry] = {}
-    with_auth = set(raw_credentials) if isinstance(raw_credentials, Mapping) else set()
+    # A key counts as authenticated only with a username: cleared credentials ("") protect nothing.
+    with_auth = {key for key, leaves in raw_credentials.items()
+                 if isinstance(leaves, Mapping) and leaves.get("username") not in (None, "")} \
+        if isinstance(raw_credentials, Mapping) else set()
     keyed: list[tuple[str, set[Any]]] = []
     for key, given in _section(raw, INBOUND_SECTION, problems, "map of inbound trunk key to inbound trunk").items():
         key = str(key)

@@ -66,7 +66,7 @@ class WireModel(BaseModel):
 
     def __repr_args__(self) -> Any:
         for key, value in super().__repr_args__():
-            yield key, ("[secure]" if key == "auth_password" and value else value)
+            yield key, ("[secure]" if key in ("auth_username", "auth_password") and value else value)
 
 
 class Codec(WireModel):

@@ -235,3 +235,23 @@ def test_adopting_a_trunk_another_resource_holds_is_refused_before_any_call(
     provider.diff("ST_heldheldheld", outputs(), outputs())
     with pytest.raises(TrunkError, match="another resource of this stack holds this trunk"):
         provider.create({**outputs(), "adopt_trunk_id": "ST_heldheldheld"})
+
+
+def test_a_held_id_is_claimed_once_even_by_threads_at_the_same_moment() -> None:
+    import threading
+
+    held = provider_base.Held()
+    wins: list[bool] = []
+    start = threading.Barrier(8)
+
+    def claim() -> None:
+        start.wait()
+        wins.append(held.claim("ST_claimedonce1"))
+
+    threads = [threading.Thread(target=claim) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(wins) == [False] * 7 + [True]
+    assert "ST_claimedonce1" in held

@@ -537,6 +537,25 @@ def test_two_entries_adopting_one_trunk_are_refused_naming_both() -> None:
     assert path == "livekit-sip:trunks.b.adoptTrunkId"
     assert message.startswith("ST_abcdEFGH1234 is also adopted by livekit-sip:trunks.a;")
 
+
+def test_two_inbound_entries_or_two_rules_adopting_one_object_are_refused_naming_both() -> None:
+    inbound = {"a": {"numbers": ["+15105550100"], "adoptTrunkId": "ST_abcdEFGH1234"},
+               "b": {"numbers": ["+15105550101"], "adoptTrunkId": "ST_abcdEFGH1234"}}
+    rules = {"r1": {"trunks": ["a"], "individual": {"roomPrefix": "one-"}, "adoptRuleId": "SDR_abcdEFGH1234"},
+             "r2": {"trunks": ["b"], "individual": {"roomPrefix": "two-"}, "adoptRuleId": "SDR_abcdEFGH1234"}}
+    found = problems({}, inbound_trunks=inbound, dispatch_rules=rules)
+    assert ("livekit-sip:inboundTrunks.b.adoptTrunkId",
+            "ST_abcdEFGH1234 is also adopted by livekit-sip:inboundTrunks.a; one object can be managed by one "
+            "entry only: keep adoptTrunkId in one of them") in found
+    assert any(path == "livekit-sip:dispatchRules.r2.adoptRuleId"
+               and "is also adopted by livekit-sip:dispatchRules.r1" in message for path, message in found)
+
+
+def test_cleared_inbound_credentials_do_not_count_as_auth_for_the_security_rule() -> None:
+    inbound = {"open": {"allowedNumbers": ["+15105550100"]}}
+    found = problems({}, inbound_trunks=inbound, inbound_credentials={"open": {"username": "", "password": ""}})
+    assert [path for path, _ in found] == ["livekit-sip:inboundTrunks.open.numbers"]
+
 # --- key spelling helpers ----------------------------------------------------------------
 
 
