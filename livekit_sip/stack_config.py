@@ -495,8 +495,9 @@ def _check_adopt_ids(entries: Mapping[str, TrunkEntry], problems: Problems, sect
             continue
         first = adopted_by.setdefault(adopt.strip(), key)
         if first != key:
+            noun = "trunk" if field == "adopt_trunk_id" else "dispatch rule"
             problems.append((trunk_path(key, field, section),
-                             f"{adopt.strip()} is also adopted by {trunk_path(first, '', section)}; one object can "
+                             f"{adopt.strip()} is also adopted by {trunk_path(first, '', section)}; one {noun} can "
                              f"be managed by one entry only: keep {camel(field)} in one of them"))
 
 

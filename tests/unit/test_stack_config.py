@@ -545,7 +545,7 @@ def test_two_inbound_entries_or_two_rules_adopting_one_object_are_refused_naming
              "r2": {"trunks": ["b"], "individual": {"roomPrefix": "two-"}, "adoptRuleId": "SDR_abcdEFGH1234"}}
     found = problems({}, inbound_trunks=inbound, dispatch_rules=rules)
     assert ("livekit-sip:inboundTrunks.b.adoptTrunkId",
-            "ST_abcdEFGH1234 is also adopted by livekit-sip:inboundTrunks.a; one object can be managed by one "
+            "ST_abcdEFGH1234 is also adopted by livekit-sip:inboundTrunks.a; one trunk can be managed by one "
             "entry only: keep adoptTrunkId in one of them") in found
     assert any(path == "livekit-sip:dispatchRules.r2.adoptRuleId"
                and "is also adopted by livekit-sip:dispatchRules.r1" in message for path, message in found)
