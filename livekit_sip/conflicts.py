@@ -60,5 +60,5 @@ def describe_inbound(key: Hashable) -> str:
 def describe_rule(key: Hashable) -> str:
     pin, trunk, caller, called = (str(part) for part in key)  # type: ignore[attr-defined]
     parts = [f"trunk {trunk}" if trunk else "all trunks", f"caller {caller!r}" if caller else "any caller",
-             f"number {called!r}" if called else "any number", f"PIN {pin!r}" if pin else "no PIN"]
+             f"number {called!r}" if called else "any number", "the same PIN" if pin else "no PIN"]  # a PIN is a secret
     return ", ".join(parts)

@@ -5,8 +5,8 @@ already exist in a LiveKit project.
 one entry per trunk, camelCase keys, only the fields that differ from LiveKit's
 defaults, and `adoptTrunkId` (`adoptRuleId`) so that `pulumi up` takes the object
 over instead of creating a new one. A rule's `trunks` name exported inbound trunks by
-stack key; IDs of trunks that are not exported stay IDs. SIP credentials are never written; comment lines after the
-block give the `pulumi config set --secret` commands that store them.
+stack key; IDs of trunks that are not exported stay IDs. SIP credentials and PINs are never
+written; comment lines after the block give the `pulumi config set --secret` commands that store them.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from livekit_sip.stack_config import (
     INBOUND_ENTRY_FIELDS,
     INBOUND_SECTION,
     NAMESPACE,
+    PINS,
     RULE_ENTRY_FIELDS,
     RULES_SECTION,
     camel,
@@ -136,7 +137,7 @@ def rule_entry(rule: DispatchRuleInfo, key: str, trunk_keys: dict[str, str]) -> 
     if spec.rule is not None:
         kind = spec.rule.kind
         entry[kind] = {camel(f): getattr(spec.rule, f) for f in KIND_FIELDS[kind]
-                       if getattr(spec.rule, f) or f in ("room_name", "room_prefix")}
+                       if f != "pin" and (getattr(spec.rule, f) or f in ("room_name", "room_prefix"))}
     room = spec.room_config
     given = {"adopt_rule_id": rule.sip_dispatch_rule_id,
              "room_config": room.model_dump(by_alias=True, exclude_defaults=True) if room is not None else None}
@@ -154,6 +155,12 @@ def credential_commands(key: str, creds: str = "credentials") -> list[str]:
     """The commands that store a trunk's SIP credentials as stack secrets (each prompts for its value)."""
     return [f"pulumi config set --secret --path '{credentials_path(key, part, creds)}'"
             for part in ("username", "password")]
+
+
+def has_pin(rule: DispatchRuleInfo) -> bool:
+    """Whether callers must type a PIN to reach the rule's room."""
+    spec = DispatchRuleSpec.from_info(rule)
+    return bool(spec.rule is not None and spec.rule.pin)
 
 
 def render(trunks: Sequence[OutboundTrunkInfo], key_from: str = "name", source: str | None = None,
@@ -178,9 +185,10 @@ def render(trunks: Sequence[OutboundTrunkInfo], key_from: str = "name", source: 
     if inbound:
         config[f"{NAMESPACE}:{INBOUND_SECTION}"] = {
             key: inbound_entry(t, key) for key, t in zip(inbound_keys, inbound, strict=True)}
+    rule_keys = stack_keys(rules, key_from)
     if rules:
         config[f"{NAMESPACE}:{RULES_SECTION}"] = {
-            key: rule_entry(r, key, trunk_keys) for key, r in zip(stack_keys(rules, key_from), rules, strict=True)}
+            key: rule_entry(r, key, trunk_keys) for key, r in zip(rule_keys, rules, strict=True)}
     count = f"{len(trunks)} outbound trunk{'' if len(trunks) == 1 else 's'}"
     if inbound or rules:
         count += f", {len(inbound)} inbound trunk(s), {len(rules)} dispatch rule(s)"
@@ -198,6 +206,10 @@ def render(trunks: Sequence[OutboundTrunkInfo], key_from: str = "name", source: 
     if inbound_auth:
         lines.append("# Inbound trunks' SIP credentials are not exported either; store them as secrets:")
         lines += [f"#   {command}" for key in inbound_auth for command in credential_commands(key, INBOUND_CREDENTIALS)]
+    with_pin = [key for key, rule in zip(rule_keys, rules, strict=True) if has_pin(rule)]
+    if with_pin:
+        lines.append("# Dispatch rules' PINs are not exported; store them as secrets, or `pulumi up` clears them:")
+        lines += [f"#   pulumi config set --secret --path '{credentials_path(key, '', PINS)}'" for key in with_pin]
     lines += [f"# note: {note}" for key, trunk in zip(keys, trunks, strict=True)
               for note in _notes(key, trunk, entries[key])]
     return "\n".join(lines) + "\n"

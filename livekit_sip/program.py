@@ -1,6 +1,6 @@
 """The stack-config program: one `OutboundTrunk` per entry of `livekit-sip:trunks`, one
 `InboundTrunk` per entry of `livekit-sip:inboundTrunks` and one `DispatchRule` per entry of
-`livekit-sip:dispatchRules`.
+`livekit-sip:dispatchRules` (its PIN from `livekit-sip:pins`).
 
 A Pulumi project's `__main__.py` is two lines::
 
@@ -9,8 +9,8 @@ A Pulumi project's `__main__.py` is two lines::
 
 `run()` reads `livekit-sip:*` and `livekit:*` config, declares the trunks and rules,
 exports `trunkIds` and `trunks` (outbound), `inboundTrunkIds`, `inboundTrunks`,
-`dispatchRuleIds` and `dispatchRules`, and returns the outbound trunks by stack key,
-so a program can add outputs or resources of its own. A rule gets its trunks' ID
+`dispatchRuleIds` and `dispatchRules`, and returns every declared resource by kind and
+stack key (`Declared`), so a program can add outputs or resources of its own. A rule gets its trunks' ID
 outputs, so Pulumi creates trunks before rules, deletes rules before trunks, and
 updates a rule in the same `up` when one of its trunks gets a new ID.
 """
@@ -20,11 +20,12 @@ from __future__ import annotations
 import functools
 import json
 import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pulumi
-import yaml
 from pulumi.runtime import settings as runtime_settings
 from pulumi.runtime.config import is_config_secret
 
@@ -32,15 +33,17 @@ from livekit_sip.dispatch.resource import DispatchRule, DispatchRuleArgs, export
 from livekit_sip.errors import ConfigError, SettingsError
 from livekit_sip.inbound.resource import InboundTrunk, InboundTrunkArgs, export_inbound_trunk
 from livekit_sip.outbound.resource import OutboundTrunk, OutboundTrunkArgs, export_trunk
+from livekit_sip.secrecy import Secrecy, config_file, judge
 from livekit_sip.settings import cleartext_risk
 from livekit_sip.stack_config import (
     INBOUND_CREDENTIALS,
     NAMESPACE,
+    PINS,
+    SECRET_SECTIONS,
     Credentials,
     RuleEntry,
     StackConfig,
     TrunkEntry,
-    plaintext_credentials,
     read_stack_config,
     trunk_path,
 )
@@ -50,14 +53,41 @@ class ProgramError(SettingsError):
     """`run()` was called where no Pulumi engine is running."""
 
 
-def run() -> dict[str, OutboundTrunk]:
-    """Declare the trunks of the current stack's config and export their IDs and fields.
+@dataclass(frozen=True)
+class Declared(Mapping[str, OutboundTrunk]):
+    """What `run()` declared, by kind and stack key.
 
-    `file:` paths in trunk entries are relative to the Pulumi project directory
-    (where `Pulumi.yaml` is).
+    It also reads as the mapping of outbound trunks by stack key that `run()`
+    returned in 0.2 (``run()["telnyx-us"]``, ``.items()``), so programs written for
+    it keep working.
+    """
+
+    #: `livekit-sip:trunks`: the outbound trunks.
+    outbound: dict[str, OutboundTrunk] = field(default_factory=dict)
+    #: `livekit-sip:inboundTrunks`.
+    inbound: dict[str, InboundTrunk] = field(default_factory=dict)
+    #: `livekit-sip:dispatchRules`.
+    rules: dict[str, DispatchRule] = field(default_factory=dict)
+
+    def __getitem__(self, key: str) -> OutboundTrunk:
+        return self.outbound[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.outbound)
+
+    def __len__(self) -> int:
+        return len(self.outbound)
+
+
+def run() -> Declared:
+    """Declare the trunks and rules of the current stack's config and export their IDs and fields.
+
+    `file:` paths in entries are relative to the Pulumi project directory
+    (where `Pulumi.yaml` is). A credential or PIN stored in plain text is refused,
+    however the config arrives (`livekit_sip.secrecy`).
 
     Returns:
-        The declared trunks by stack key.
+        The declared resources by kind and stack key.
 
     Raises:
         ProgramError: called outside a Pulumi program (`pulumi up` / `preview` run it).
@@ -71,19 +101,18 @@ def run() -> dict[str, OutboundTrunk]:
     risk = cleartext_risk(pulumi.Config("livekit").get("url") or os.environ.get("LIVEKIT_URL", ""))
     if risk:
         pulumi.log.warn(risk)
+    # The plain values: validated here, and passed on only wrapped as secrets.
+    secret_values = {section: config_object(config, section) for section in SECRET_SECTIONS}
     try:
         stack = read_stack_config(
             config_object(config, "trunks"), project_dir(),
-            # The plain values: validated here, and passed on only wrapped as secrets.
-            credentials=config_object(config, "credentials"),
+            credentials=secret_values["credentials"],
             protect=config.get("protect"),
-            credentials_secret=is_config_secret(f"{NAMESPACE}:credentials"),
-            plaintext_leaves=plaintext_credentials(stack_file_config()),
             inbound_trunks=config_object(config, "inboundTrunks"),
-            inbound_credentials=config_object(config, INBOUND_CREDENTIALS),
+            inbound_credentials=secret_values[INBOUND_CREDENTIALS],
             dispatch_rules=config_object(config, "dispatchRules"),
-            inbound_credentials_secret=is_config_secret(f"{NAMESPACE}:{INBOUND_CREDENTIALS}"),
-            inbound_plaintext_leaves=plaintext_credentials(stack_file_config(), INBOUND_CREDENTIALS),
+            pins=secret_values[PINS],
+            secrecy=secrecy(secret_values),
         )
     except ConfigError as err:
         raise pulumi.RunError(f"invalid stack config:\n{err.reason}") from None
@@ -105,7 +134,15 @@ def run() -> dict[str, OutboundTrunk]:
     if rules:
         pulumi.export("dispatchRuleIds", {key: rule.sip_dispatch_rule_id for key, rule in rules.items()})
         pulumi.export("dispatchRules", {key: export_dispatch_rule(rule) for key, rule in rules.items()})
-    return trunks
+    return Declared(trunks, inbound, rules)
+
+
+def secrecy(values: Mapping[str, Any]) -> dict[str, Secrecy]:
+    """Which values of each secret section are stored in plain text, by section
+    (`livekit_sip.secrecy.judge`)."""
+    source = config_file(project_dir(), pulumi.get_stack())
+    return {section: judge(f"{NAMESPACE}:{section}", value, is_config_secret(f"{NAMESPACE}:{section}"), source)
+            for section, value in values.items()}
 
 
 def _options(entry: TrunkEntry, stack: StackConfig) -> pulumi.ResourceOptions:
@@ -131,6 +168,9 @@ def declare_rule(key: str, entry: RuleEntry, stack: StackConfig, inbound: dict[s
     those trunks' ID outputs, so the rule depends on them."""
     fields = dict(entry.fields)
     kinds = fields.pop("rule")
+    pin = stack.pins.get(key)
+    if pin:
+        kinds = {kind: {**inner, "pin": pin} for kind, inner in kinds.items()}
     trunk_ids: list[Any] = [inbound[ref].sip_trunk_id if ref in inbound else ref for ref in entry.trunks]
     return DispatchRule(key, DispatchRuleArgs(**fields, **kinds, trunk_ids=trunk_ids, all_trunks=entry.all_trunks),
                         _options(entry, stack))
@@ -187,19 +227,3 @@ def project_dir() -> Path:
     """The directory of the project's `Pulumi.yaml` (the program's directory when unknown)."""
     root = runtime_settings.get_root_directory()
     return Path(root) if root else Path.cwd()
-
-
-def stack_file_config() -> Any:
-    """The `config:` map of the stack's `Pulumi.<stack>.yaml`, or None when it cannot be read.
-
-    Only used to see which credentials are stored without `secure:`; see
-    `stack_config.plaintext_credentials`.
-    """
-    root = project_dir()
-    try:
-        project = yaml.safe_load((root / "Pulumi.yaml").read_text()) or {}
-        config_dir = root / str(project.get("stackConfigDir") or ".")
-        stack_file = yaml.safe_load((config_dir / f"Pulumi.{pulumi.get_stack()}.yaml").read_text()) or {}
-    except (OSError, yaml.YAMLError, AttributeError):
-        return None
-    return stack_file.get("config") if isinstance(stack_file, dict) else None

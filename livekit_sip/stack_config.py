@@ -1,5 +1,6 @@
 """The program's config: `livekit-sip:trunks`, `livekit-sip:credentials` and `livekit-sip:protect`,
-and `livekit-sip:inboundTrunks`, `livekit-sip:inboundCredentials` and `livekit-sip:dispatchRules`.
+`livekit-sip:inboundTrunks`, `livekit-sip:inboundCredentials`, `livekit-sip:dispatchRules` and
+`livekit-sip:pins` (each rule's PIN, a secret).
 
 Entries take camelCase or snake_case keys, and a `file:` key loads the JSON
 `lk sip outbound create` / `lk sip inbound create` / `lk sip dispatch create` takes
@@ -23,13 +24,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from livekit_sip import conflicts
+from livekit_sip import conflicts, validators
 from livekit_sip.dispatch import spec as rule_spec
 from livekit_sip.errors import ConfigError
 from livekit_sip.fields import TRUNK_ID
 from livekit_sip.inbound import spec as inbound_spec
 from livekit_sip.media import MEDIA_FIELDS
 from livekit_sip.outbound.spec import FIELDS, SECRET_FIELDS, parse_spec
+from livekit_sip.secrecy import Secrecy
 
 NAMESPACE = "livekit-sip"
 INBOUND_SECTION = "inboundTrunks"
@@ -37,6 +39,11 @@ RULES_SECTION = "dispatchRules"
 #: Inbound trunks' SIP credentials: a section of their own, so a key used in both
 #: `trunks` and `inboundTrunks` never shares credentials.
 INBOUND_CREDENTIALS = "inboundCredentials"
+#: Dispatch rules' PINs, by rule key: a section of their own, so that the rules stay
+#: readable in `pulumi config` while every PIN is a secret.
+PINS = "pins"
+#: The config keys whose values must be secrets.
+SECRET_SECTIONS = ("credentials", INBOUND_CREDENTIALS, PINS)
 ENTRY_FIELDS = tuple(f for f in FIELDS if f not in SECRET_FIELDS) + ("adopt_trunk_id",)
 #: Entry keys that are Pulumi resource options rather than trunk fields.
 OPTION_KEYS = ("aliases", "protect", "retain_on_delete")
@@ -109,6 +116,8 @@ class StackConfig:
     #: From `livekit-sip:inboundCredentials`, by inbound trunk key.
     inbound_credentials: dict[str, Credentials] = field(default_factory=dict)
     dispatch_rules: dict[str, RuleEntry] = field(default_factory=dict)
+    #: From `livekit-sip:pins`, by dispatch rule key.
+    pins: dict[str, str] = field(default_factory=dict, repr=False)
 
 
 @dataclass(frozen=True)
@@ -186,8 +195,14 @@ def credentials_path(key: str, leaf: str = "", creds: str = "credentials") -> st
 
 
 def secret_command(key: str, leaf: str, creds: str = "credentials") -> str:
-    """The command that stores one credential as a stack secret."""
-    return f"pulumi config set --secret --path '{credentials_path(key, leaf, creds)}' <value>"
+    """The command that stores one credential (or with `creds` = pins and no `leaf`, a PIN) as a
+    stack secret; `--` keeps a value that begins with `-` from being read as a flag."""
+    return f"pulumi config set --secret --path '{credentials_path(key, leaf, creds)}' -- <value>"
+
+
+def pin_command(key: str) -> str:
+    """The command that stores a dispatch rule's PIN as a stack secret."""
+    return secret_command(key, "", PINS)
 
 
 def read_stack_config(
@@ -195,13 +210,11 @@ def read_stack_config(
     base_dir: Path,
     credentials: Any = None,
     protect: Any = None,
-    credentials_secret: bool = True,
-    plaintext_leaves: Collection[tuple[str, str]] = (),
     inbound_trunks: Any = None,
     inbound_credentials: Any = None,
     dispatch_rules: Any = None,
-    inbound_credentials_secret: bool = True,
-    inbound_plaintext_leaves: Collection[tuple[str, str]] = (),
+    pins: Any = None,
+    secrecy: Mapping[str, Secrecy] | None = None,
 ) -> StackConfig:
     """Validate the stack's `livekit-sip:*` config in one round.
 
@@ -210,13 +223,11 @@ def read_stack_config(
         base_dir: the directory `file:` paths are relative to.
         credentials: `livekit-sip:credentials` as parsed (plaintext values).
         protect: `livekit-sip:protect` as given (a string or a bool).
-        credentials_secret: whether Pulumi holds `livekit-sip:credentials` as a secret.
-            When it does not, every credential in it was set in plain text.
-        plaintext_leaves: (stack key, username|password) pairs known to be stored in
-            plain text although the object as a whole is secret.
-        inbound_trunks, inbound_credentials, dispatch_rules: `livekit-sip:inboundTrunks`,
-            `livekit-sip:inboundCredentials` and `livekit-sip:dispatchRules` as parsed.
-        inbound_credentials_secret, inbound_plaintext_leaves: as above, for `inboundCredentials`.
+        inbound_trunks, inbound_credentials, dispatch_rules, pins: `livekit-sip:inboundTrunks`,
+            `livekit-sip:inboundCredentials`, `livekit-sip:dispatchRules` and `livekit-sip:pins`
+            as parsed (plaintext values).
+        secrecy: by section of `SECRET_SECTIONS`, which of its values are stored in plain
+            text (`livekit_sip.secrecy.judge`); a section left out holds only secrets.
 
     Returns:
         The trunk entries, their credentials and the stack-wide protect flag.
@@ -225,22 +236,27 @@ def read_stack_config(
         ConfigError: every problem found, each as (stack path, message).
     """
     problems: Problems = []
+    secrecy = secrecy or {}
     entries = _trunk_entries(trunks, base_dir, problems)
     _check_adopt_ids(entries, problems)
     _check_aliases(entries, problems)
-    found = _credentials(credentials, entries, credentials_secret, set(plaintext_leaves), problems)
+    found = _credentials(credentials, entries, secrecy.get("credentials", Secrecy()), problems)
     stack_protect = _flag(protect, f"{NAMESPACE}:protect", problems)
     inbound = _inbound_entries(inbound_trunks, inbound_credentials, base_dir, problems)
     _check_adopt_ids(inbound, problems, INBOUND_SECTION)
     _check_aliases(inbound, problems, INBOUND_SECTION)
-    inbound_found = _credentials(inbound_credentials, inbound, inbound_credentials_secret,
-                                 set(inbound_plaintext_leaves), problems, INBOUND_SECTION, INBOUND_CREDENTIALS)
-    rules = _rule_entries(dispatch_rules, inbound, base_dir, problems)
+    inbound_found = _credentials(inbound_credentials, inbound, secrecy.get(INBOUND_CREDENTIALS, Secrecy()),
+                                 problems, INBOUND_SECTION, INBOUND_CREDENTIALS)
+    found_pins = _pins(pins, secrecy.get(PINS, Secrecy()), problems)
+    rules = _rule_entries(dispatch_rules, inbound, base_dir, problems, found_pins)
     _check_adopt_ids(rules, problems, RULES_SECTION, "adopt_rule_id")
     _check_aliases(rules, problems, RULES_SECTION)
+    for key in found_pins.keys() - rules.keys():
+        problems.append((credentials_path(key, "", PINS), _orphan(key, rules, RULES_SECTION, PINS)))
     if problems:
         raise ConfigError(problems)
-    return StackConfig(entries, found, bool(stack_protect), inbound, inbound_found, rules)
+    return StackConfig(entries, found, bool(stack_protect), inbound, inbound_found, rules,
+                       {key: pin for key, pin in found_pins.items() if key in rules})
 
 
 # --- trunks ---------------------------------------------------------------------------------
@@ -407,6 +423,7 @@ def _file_rule(found: dict[str, Any], key: str, where: str, problems: Problems) 
                                  + ", ".join(RULE_MEMBER + k for k in rule_spec.KINDS)))
                 continue
             out[kind] = {} if inner is None else inner
+        out.update(_pin_in_rule({k: out[k] for k in rule_spec.KINDS if k in out}, key, where, problems))
     elif rule is not None:
         problems.append((rule_path(key, "rule") + where, f"must be an object, got {type(rule).__name__}"))
     trunk_ids = out.pop("trunk_ids", None)
@@ -517,10 +534,20 @@ def _check_aliases(entries: Mapping[str, TrunkEntry], problems: Problems, sectio
 # --- credentials ---------------------------------------------------------------------------
 
 
-def _credentials(raw: Any, entries: Mapping[str, TrunkEntry], secret: bool,
-                 plaintext_leaves: set[tuple[str, str]], problems: Problems,
+def _undecidable(raw: Any, section: str, secrecy: Secrecy, problems: Problems) -> bool:
+    """Refuse a section whose secrets cannot be told from plain text (fail closed)."""
+    if secrecy.undecidable and isinstance(raw, Mapping) and raw:
+        problems.append((f"{NAMESPACE}:{section}", f"cannot tell which of its values are secrets: "
+                                                   f"{secrecy.undecidable}"))
+        return True
+    return False
+
+
+def _credentials(raw: Any, entries: Mapping[str, TrunkEntry], secrecy: Secrecy, problems: Problems,
                  section: str = "trunks", creds: str = "credentials") -> dict[str, Credentials]:
     found: dict[str, Credentials] = {}
+    if _undecidable(raw, creds, secrecy, problems):
+        return found
     for key, leaves in _section(raw, creds, problems, "map of trunk key to {username, password}").items():
         key = str(key)
         if key not in entries:
@@ -531,13 +558,13 @@ def _credentials(raw: Any, entries: Mapping[str, TrunkEntry], secret: bool,
             problems.append((credentials_path(key, "", creds), f"must be a map with username and password, "
                                                     f"got {type(leaves).__name__}"))
             continue
-        values = _credential_values(key, leaves, secret, plaintext_leaves, problems, creds)
+        values = _credential_values(key, leaves, secrecy.plaintext, problems, creds)
         if values is not None and key in entries:
             found[key] = Credentials(values.get("username", ""), values.get("password", ""))
     return found
 
 
-def _credential_values(key: str, leaves: Mapping[str, Any], secret: bool, plaintext_leaves: set[tuple[str, str]],
+def _credential_values(key: str, leaves: Mapping[str, Any], plaintext: Collection[tuple[str, ...]],
                        problems: Problems, creds: str = "credentials") -> dict[str, str] | None:
     """The username and password of one entry, or None when a rule is broken."""
     values: dict[str, str] = {}
@@ -560,7 +587,7 @@ def _credential_values(key: str, leaves: Mapping[str, Any], secret: bool, plaint
             problems.append((path, f"must be a string, got {type(value).__name__}"))
             broken = True
             continue
-        if value and (not secret or (key, leaf) in plaintext_leaves):
+        if value and (key, leaf) in plaintext:
             problems.append((path, f"is stored in plain text; SIP credentials must be secrets: run "
                                    f"{secret_command(key, leaf, creds)}"))
             broken = True
@@ -578,35 +605,25 @@ def _credential_values(key: str, leaves: Mapping[str, Any], secret: bool, plaint
     return values
 
 
+#: What an entry of each section is, for messages.
+NOUNS = {"trunks": "trunk", INBOUND_SECTION: "inbound trunk", RULES_SECTION: "dispatch rule"}
+
+
 def _orphan(key: str, entries: Mapping[str, TrunkEntry], section: str = "trunks",
             creds: str = "credentials") -> str:
-    """Why credentials under `key` reach no trunk, and how to fix that."""
+    """Why the secrets under `key` of section `creds` reach no entry of `section`, and the two
+    ways on: the alias of a renamed entry, or removing what a removed entry left behind."""
+    noun = NOUNS.get(section, "entry")
+    what = "this PIN" if creds == PINS else "these credentials"
     renamed = [k for k, entry in entries.items() if key in entry.aliases]
     if renamed:
-        return (f"matches no trunk in {NAMESPACE}:{section}: trunk {renamed[0]!r} lists {key!r} in its aliases; "
-                f"move these credentials to {credentials_path(renamed[0], '', creds)}")
+        return (f"matches no {noun} in {NAMESPACE}:{section}: {noun} {renamed[0]!r} lists {key!r} in its "
+                f"aliases; move {what} to {credentials_path(renamed[0], '', creds)}")
     near = _closest(key, entries)
     hint = f"; did you mean {near!r}?" if near else "."
-    return (f"matches no trunk key in {NAMESPACE}:{section}{hint} After renaming a trunk key, list the old key in "
-            f"the entry's aliases (aliases: [{key}]) so that the trunk keeps its ID, and move its credentials "
-            "to the new key")
-
-
-def plaintext_credentials(stack_config: Any, creds: str = "credentials") -> set[tuple[str, str]]:
-    """(key, leaf) pairs of `livekit-sip:credentials` stored without `secure:` in a stack file's `config:`.
-
-    Pulumi tells a program only whether a top-level key holds any secret, so a plain
-    password next to a secret username is invisible through its API; the stack file
-    shows each leaf. Empty values are left out: they hold nothing secret.
-    """
-    if not isinstance(stack_config, Mapping):
-        return set()
-    found = stack_config.get(f"{NAMESPACE}:{creds}")
-    if not isinstance(found, Mapping):
-        return set()
-    return {(str(key), str(leaf)) for key, leaves in found.items() if isinstance(leaves, Mapping)
-            for leaf, value in leaves.items()
-            if value not in (None, "") and not (isinstance(value, Mapping) and "secure" in value)}
+    return (f"matches no {noun} key in {NAMESPACE}:{section}{hint} If the {noun} was renamed, list the old key "
+            f"in the entry's aliases (aliases: [{key}]) so that it keeps its ID, and move {what} to the new key; "
+            f"if it was removed, remove {what} too: pulumi config rm --path '{credentials_path(key, '', creds)}'")
 
 
 # --- inbound trunks and dispatch rules -------------------------------------------------------
@@ -661,8 +678,50 @@ def _inbound_entries(raw: Any, raw_credentials: Any, base_dir: Path, problems: P
     return entries
 
 
+def _pins(raw: Any, secrecy: Secrecy, problems: Problems) -> dict[str, str]:
+    """`livekit-sip:pins`: each dispatch rule's PIN by rule key, every one a secret."""
+    found: dict[str, str] = {}
+    if _undecidable(raw, PINS, secrecy, problems):
+        return found
+    for key, value in _section(raw, PINS, problems, "map of dispatch rule key to PIN").items():
+        key, path = str(key), credentials_path(str(key), "", PINS)
+        # With --path, `pulumi config set` stores digits as a number; a YAML null is no value.
+        if value is None:
+            value = ""
+        elif isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            problems.append((path, f"must be a PIN of digits, got {type(value).__name__}"))
+            continue
+        if value and (key,) in secrecy.plaintext:
+            problems.append((path, f"is stored in plain text; PINs must be secrets: run {pin_command(key)}"))
+            continue
+        try:
+            found[key] = validators.pin(value)
+        except validators.Invalid:
+            problems.append((path, "is not a PIN: digits only (0-9), or \"\" for none"))
+    return found
+
+
+def _pin_in_rule(kinds: Mapping[str, Any], key: str, where: str, problems: Problems) -> dict[str, Any]:
+    """The rule kinds with a PIN given in the rule refused: PINs are secrets in `livekit-sip:pins`."""
+    out: dict[str, Any] = {}
+    for kind, inner in kinds.items():
+        if isinstance(inner, Mapping):
+            pins = [name for name in inner if snake(str(name)) == "pin"]
+            for name in pins:
+                if inner[name] not in (None, ""):
+                    problems.append((rule_path(key, f"{kind}.{name}") + where,
+                                     f"PINs are secrets and live in {NAMESPACE}:{PINS}"
+                                     + (" (not in a file that is committed)" if where else "")
+                                     + f": remove it here and run {pin_command(key)}"))
+            inner = {name: item for name, item in inner.items() if name not in pins}
+        out[kind] = inner
+    return out
+
+
 def _rule_entries(raw: Any, inbound: Mapping[str, TrunkEntry], base_dir: Path,
-                  problems: Problems) -> dict[str, RuleEntry]:
+                  problems: Problems, pins: Mapping[str, str] | None = None) -> dict[str, RuleEntry]:
     entries: dict[str, RuleEntry] = {}
     keyed: list[tuple[str, set[Any]]] = []
     for key, given in _section(raw, RULES_SECTION, problems, "map of dispatch rule key to dispatch rule").items():
@@ -681,8 +740,13 @@ def _rule_entries(raw: Any, inbound: Mapping[str, TrunkEntry], base_dir: Path,
             trunks, all_trunks = tuple(file_trunks), False
         else:
             trunks, all_trunks = _rule_trunks(fields.pop("trunks", None), key, inbound, problems)
-        kinds = {kind: fields.pop(kind) for kind in rule_spec.KINDS if kind in fields}
-        spec_props = {**fields, "rule": kinds or None, "trunk_ids": list(trunks)}
+        kinds = _pin_in_rule({kind: fields.pop(kind) for kind in rule_spec.KINDS if kind in fields}, key, "",
+                             problems)
+        pin = (pins or {}).get(key, "")
+        # The PIN takes part in the checks (two rules differ by it), but is never kept in the entry.
+        checked = {kind: {**inner, "pin": pin} if isinstance(inner, Mapping) and pin else inner
+                   for kind, inner in kinds.items()}
+        spec_props = {**fields, "rule": checked or None, "trunk_ids": list(trunks)}
         spec, errors = rule_spec.parse_spec(spec_props)
         for err in errors:
             if err.field.startswith("trunk_ids"):

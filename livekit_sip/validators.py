@@ -422,7 +422,7 @@ def pin(value: Any) -> str:
     """A dispatch rule's PIN: digits the caller types, or "" for none."""
     result = text(value)
     if not _PIN.match(result):
-        raise Invalid(f"{result!r} is not a PIN of digits")
+        raise Invalid("is not a PIN: digits only (0-9)")  # a PIN is a secret: never shown
     return result
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,8 @@ from livekit_sip.object_provider import ALL_TRUNKS
 from livekit_sip.resource_base import base_props, export_outputs
 
 _PROVIDER = DispatchRuleProvider()
+#: What a stack output shows for a PIN.
+MASK = "[secret]"
 _MODULE, _TYPE_NAME = "livekit", "DispatchRule"
 RESOURCE_TYPE = f"pulumi-python:dynamic/{_MODULE}:{_TYPE_NAME}"
 
@@ -81,13 +84,33 @@ class DispatchRule(Resource, module=_MODULE, name=_TYPE_NAME):
 
     def __init__(self, resource_name: str, args: DispatchRuleArgs, opts: ResourceOptions | None = None) -> None:
         props: dict[str, Any] = {field: getattr(args, field, None) for field in FIELDS if field != "rule"}
-        kinds = {kind: getattr(args, kind) for kind in KINDS if getattr(args, kind) is not None}
+        kinds = {kind: _secret_pin(getattr(args, kind)) for kind in KINDS if getattr(args, kind) is not None}
         props["rule"] = kinds or None
         props[ALL_TRUNKS] = bool(args.all_trunks)
         props[ADOPT] = args.adopt_rule_id
         super().__init__(_PROVIDER, resource_name, base_props(resource_name, props, ID), opts)
 
 
+def _secret_pin(kind: Any) -> Any:
+    """A rule kind's fields with its PIN as a secret, so state and outputs hold it encrypted.
+    A kind given as one Output is a secret whole."""
+    if isinstance(kind, Mapping):
+        return {name: Output.secret(value) if name == "pin" and value is not None else value
+                for name, value in kind.items()}
+    return Output.secret(kind)
+
+
+def _masked(rule: Any) -> Any:
+    """A rule output with its PIN shown as `[secret]` (an empty PIN stays "": there is none)."""
+    if isinstance(rule, Mapping) and rule.get("pin"):
+        return {**rule, "pin": MASK}
+    return rule
+
+
 def export_dispatch_rule(rule: DispatchRule) -> Output[dict[str, Any]]:
-    """The rule's outputs, camelCase, for a stack output."""
-    return export_outputs(rule, (ID, *FIELDS), ())
+    """The rule's outputs, camelCase, for a stack output; the PIN is masked, the rest readable."""
+    public = [f for f in FIELDS if f != "rule"]
+    outputs = export_outputs(rule, (ID, *public), ())
+    # The rule output is secret as a whole once its PIN is: masked, nothing secret is left in it.
+    masked = Output.unsecret(rule.rule.apply(_masked))
+    return Output.all(outputs, masked).apply(lambda got: {**got[0], **({"rule": got[1]} if got[1] else {})})

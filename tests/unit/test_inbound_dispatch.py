@@ -20,6 +20,7 @@ from livekit_sip.inbound.models import InboundTrunkInfo, InboundTrunkUpdate
 from livekit_sip.inbound.spec import InboundTrunkSpec
 from livekit_sip.inbound.spec import parse_spec as parse_trunk
 from livekit_sip.plan import Action, plan
+from livekit_sip.secrecy import Secrecy
 from livekit_sip.stack_config import read_stack_config
 
 TRUNK: dict[str, Any] = {"name": "carrier", "numbers": ["+15550001000"], "allowed_addresses": ["10.0.0.0/24"],
@@ -132,7 +133,8 @@ def test_a_rule_names_trunks_by_stack_key_or_id_and_says_all_explicitly() -> Non
     stack = read_stack_config({}, Path("."), inbound_trunks={"carrier-us": {"numbers": ["+15550001"]}},
                               dispatch_rules={"one": {"trunks": ["carrier-us", "ST_abcdefgh1234"],
                                                       "individual": {"roomPrefix": "call-"}},
-                                              "every": {"trunks": "all", "direct": {"roomName": "lobby", "pin": "1"}}})
+                                              "every": {"trunks": "all", "direct": {"roomName": "lobby"}}},
+                              pins={"every": "1"})
     assert stack.dispatch_rules["one"].trunks == ("carrier-us", "ST_abcdefgh1234")
     assert stack.dispatch_rules["every"].all_trunks
     with pytest.raises(ConfigError) as failed:
@@ -144,7 +146,8 @@ def test_inbound_credentials_live_in_their_own_section_and_must_be_secret() -> N
     with pytest.raises(ConfigError) as failed:
         read_stack_config({}, Path("."), inbound_trunks={"c": {"numbers": ["+15550001"], "authPassword": "x"}},
                           inbound_credentials={"c": {"username": "u", "password": "p"}},
-                          inbound_credentials_secret=False)
+                          secrecy={"inboundCredentials": Secrecy(plaintext=frozenset({("c", "username"),
+                                                                                   ("c", "password")}))})
     paths = [path for path, _ in failed.value.problems]
     assert "livekit-sip:inboundTrunks.c.authPassword" in paths
     assert "livekit-sip:inboundCredentials.c.password" in paths
@@ -163,7 +166,11 @@ def test_export_names_a_rules_exported_trunks_by_stack_key_and_others_by_id() ->
     assert config["livekit-sip:inboundTrunks"]["carrier-us"]["adoptTrunkId"] == "ST_aaaabbbb1111"
     entry = config["livekit-sip:dispatchRules"]["r"]
     assert entry["trunks"] == ["carrier-us", "ST_other000000"] and entry["adoptRuleId"] == "SDR_aaaabbbb1111"
-    assert entry["callee"] == {"roomPrefix": "desk-", "pin": "12", "randomize": True}
+    # The PIN is a secret: not in the block, only the command that stores it.
+    assert entry["callee"] == {"roomPrefix": "desk-", "randomize": True}
+    text = render([], inbound=[trunk], rules=[rule])
+    assert "'12'" not in text and "pin" not in yaml.safe_dump(entry)
+    assert "#   pulumi config set --secret --path 'livekit-sip:pins.r'" in text
 
 
 @pytest.mark.parametrize("provider", ["inbound", "dispatch"])

@@ -9,13 +9,15 @@ from typing import Any
 import pytest
 
 from livekit_sip.errors import ConfigError
+from livekit_sip.secrecy import Secrecy, judge
 from livekit_sip.stack_config import (
     Credentials,
     camel,
-    plaintext_credentials,
     read_stack_config,
     snake,
 )
+
+ALL_PLAIN = Secrecy(plaintext=frozenset({("telnyx-us", "username"), ("telnyx-us", "password")}))
 
 MINIMAL: dict[str, Any] = {"address": "sip.telnyx.com", "numbers": ["+15105550100"]}
 
@@ -262,7 +264,7 @@ def test_credentials_in_a_file_are_refused_with_the_secret_setting(tmp_path: Pat
     [(path, message)] = problems({"a": {"file": "a.json"}}, tmp_path)
     leaf = "password" if "assword" in key else "username"
     assert path == f"livekit-sip:trunks.a.{camel(snake(key))} (in file {str(tmp_path / 'a.json')!r})"
-    assert f"pulumi config set --secret --path 'livekit-sip:credentials.a.{leaf}' <value>" in message
+    assert f"pulumi config set --secret --path 'livekit-sip:credentials.a.{leaf}' -- <value>" in message
     assert "hunter2-secret" not in message
 
 
@@ -440,32 +442,46 @@ def test_a_non_string_credential_is_refused_without_its_value() -> None:
 
 def test_plaintext_credentials_are_refused_with_the_secret_command() -> None:
     found = problems(TWO, credentials={"telnyx-us": {"username": "u", "password": "hunter2-secret"}},
-                     credentials_secret=False)
+                     secrecy={"credentials": ALL_PLAIN})
     assert [path for path, _ in found] == ["livekit-sip:credentials.telnyx-us.username",
                                            "livekit-sip:credentials.telnyx-us.password"]
     assert found[1][1] == ("is stored in plain text; SIP credentials must be secrets: run pulumi config set "
-                           "--secret --path 'livekit-sip:credentials.telnyx-us.password' <value>")
+                           "--secret --path 'livekit-sip:credentials.telnyx-us.password' -- <value>")
 
 
 def test_one_plaintext_leaf_next_to_secret_ones_is_refused() -> None:
     found = problems(TWO, credentials={"telnyx-us": {"username": "u", "password": "hunter2-secret"}},
-                     plaintext_leaves=[("telnyx-us", "password")])
+                     secrecy={"credentials": Secrecy(plaintext=frozenset({("telnyx-us", "password")}))})
     assert [path for path, _ in found] == ["livekit-sip:credentials.telnyx-us.password"]
 
 
 def test_empty_plaintext_credentials_hold_no_secret_and_are_accepted() -> None:
-    assert read({"telnyx-us": {"username": "", "password": ""}}, credentials_secret=False) == {
+    assert read({"telnyx-us": {"username": "", "password": ""}}, secrecy={"credentials": ALL_PLAIN}) == {
         "telnyx-us": Credentials("", "")}
 
 
-def test_plaintext_leaves_are_found_in_a_stack_file() -> None:
-    config = {"livekit-sip:credentials": {
+def test_credentials_whose_secrets_cannot_be_told_are_refused_in_one_line_without_values() -> None:
+    why = Secrecy(undecidable="Pulumi marks only whole keys as secret, and Pulumi.dev.yaml does not exist")
+    [(path, message)] = problems(TWO, credentials={"telnyx-us": {"username": "u", "password": "hunter2-secret"}},
+                                 secrecy={"credentials": why})
+    assert path == "livekit-sip:credentials"
+    assert message.startswith("cannot tell which of its values are secrets: Pulumi marks only whole keys")
+    assert "hunter2" not in message and "\n" not in message
+
+
+def test_undecidable_secrecy_of_an_empty_section_is_no_problem() -> None:
+    why = Secrecy(undecidable="no file")
+    assert read_stack_config(TWO, Path("."), credentials={}, secrecy={"credentials": why}).credentials == {}
+
+
+def test_a_stack_file_shows_the_one_plain_leaf_beside_secret_ones() -> None:
+    used = {"telnyx-us": {"username": "u", "password": "hunter2-secret"}, "cleared": {"username": "", "password": ""}}
+    stored = {"livekit-sip:credentials": {
         "telnyx-us": {"username": {"secure": "v1:abc"}, "password": "hunter2-secret"},
-        "twilio-eu": {"username": {"secure": "v1:def"}, "password": {"secure": "v1:ghi"}},
-        "cleared": {"username": "", "password": ""},
-    }}
-    assert plaintext_credentials(config) == {("telnyx-us", "password")}
-    assert plaintext_credentials(None) == set() and plaintext_credentials({"livekit-sip:credentials": "x"}) == set()
+        "cleared": {"username": "", "password": ""}}}
+    from livekit_sip.secrecy import ConfigFile
+    assert judge("livekit-sip:credentials", used, True, ConfigFile("Pulumi.dev.yaml", stored)) == Secrecy(
+        plaintext=frozenset({("telnyx-us", "password")}))
 
 
 # --- one round: every problem of every entry ---------------------------------------------------
@@ -613,7 +629,7 @@ def test_credentials_in_an_inbound_file_are_refused_with_the_inbound_secret_sett
     path = write_json(tmp_path / "us.json", {"trunk": {"numbers": ["+15105550200"], key: "s3cret-value"}})
     [(where, message)] = problems(None, tmp_path, inbound_trunks={"us": {"file": "us.json"}})
     assert where == f"livekit-sip:inboundTrunks.us.{camel(snake(key))} (in file {str(path)!r})"
-    assert message.endswith(f"pulumi config set --secret --path 'livekit-sip:inboundCredentials.us.{leaf}' <value>")
+    assert message.endswith(f"pulumi config set --secret --path 'livekit-sip:inboundCredentials.us.{leaf}' -- <value>")
     assert "s3cret-value" not in message
 
 
@@ -636,16 +652,73 @@ def test_rule_file_in_lk_format_loads_its_kind_and_keeps_its_trunk_ids(tmp_path:
     assert entry.trunks == ("ST_abcdabcdabcd",) and not entry.all_trunks
     assert entry.fields == {"name": "To the agent", "attributes": {"team": "support"}, "hide_phone_number": True,
                             "room_config": {"agents": [{"agent_name": "inbound-agent"}]},
-                            "rule": {"individual": {"room_prefix": "call-", "pin": ""}}}
+                            "rule": {"individual": {"room_prefix": "call-"}}}
 
 
 def test_a_bare_camel_case_rule_file_in_lks_flat_request_form_loads(tmp_path: Path) -> None:
     write_json(tmp_path / "rule.json", {"trunkIds": ["ST_abcdabcdabcd"], "rule": {"dispatchRuleDirect": {
-        "roomName": "lobby", "pin": "1234"}}, "inboundNumbers": ["+15105550999"]})
+        "roomName": "lobby", "pin": ""}}, "inboundNumbers": ["+15105550999"]})
     entry = rule_entries({"lobby": {"file": "rule.json"}}, tmp_path)["lobby"]
     assert entry.trunks == ("ST_abcdabcdabcd",)
     assert entry.fields == {"name": "lobby", "inbound_numbers": ["+15105550999"],
-                            "rule": {"direct": {"roomName": "lobby", "pin": "1234"}}}
+                            "rule": {"direct": {"roomName": "lobby"}}}
+
+
+def test_a_pin_in_a_rule_file_is_refused_without_its_value_and_names_the_secret_command(tmp_path: Path) -> None:
+    write_json(tmp_path / "rule.json", {"trunkIds": ["ST_abcdabcdabcd"], "rule": {"dispatchRuleDirect": {
+        "roomName": "lobby", "pin": "97531"}}})
+    [(where, message)] = problems(None, tmp_path, dispatch_rules={"lobby": {"file": "rule.json"}})
+    assert where.startswith("livekit-sip:dispatchRules.lobby.direct.pin (in file ")
+    assert message.endswith("run pulumi config set --secret --path 'livekit-sip:pins.lobby' -- <value>")
+    assert "97531" not in where + message
+
+
+@pytest.mark.parametrize("kind", [{"direct": {"roomName": "lobby", "pin": "97531"}},
+                                  {"individual": {"roomPrefix": "call-", "pin": 97531}}])
+def test_a_pin_in_a_rule_entry_is_refused_without_its_value_and_names_the_secret_command(
+        kind: dict[str, Any]) -> None:
+    [(where, message)] = problems(None, dispatch_rules={"lobby": {"trunks": "all", **kind}})
+    assert where == f"livekit-sip:dispatchRules.lobby.{next(iter(kind))}.pin"
+    assert message == ("PINs are secrets and live in livekit-sip:pins: remove it here and run pulumi config set "
+                       "--secret --path 'livekit-sip:pins.lobby' -- <value>")
+
+
+def test_pins_come_from_their_own_section_as_secrets_and_digits_stored_as_numbers_count() -> None:
+    stack = read_stack_config(None, Path("."), dispatch_rules={
+        "lobby": {"trunks": "all", "direct": {"roomName": "lobby"}},
+        "desk": {"trunks": "all", "callee": {"roomPrefix": "desk-"}, "numbers": ["+15550001"]}},
+        pins={"lobby": "0042", "desk": 97531})
+    assert stack.pins == {"lobby": "0042", "desk": "97531"}
+    assert "0042" not in repr(stack) and "97531" not in repr(stack)
+    assert stack.dispatch_rules["lobby"].fields["rule"] == {"direct": {"roomName": "lobby"}}
+
+
+def test_two_rules_that_differ_only_by_their_pins_do_not_conflict() -> None:
+    rules = {key: {"trunks": "all", "direct": {"roomName": key}} for key in ("a", "b")}
+    assert read_stack_config(None, Path("."), dispatch_rules=rules, pins={"a": "1111", "b": "2222"}).pins
+    [(where, message)] = problems(None, dispatch_rules=rules, pins={"a": "1111", "b": "1111"})
+    assert where == "livekit-sip:dispatchRules.b" and "the same PIN" in message and "1111" not in message
+
+
+@pytest.mark.parametrize(("pins", "secrecy", "expected"), [
+    ({"lobby": "12ab"}, None, "livekit-sip:pins.lobby: is not a PIN: digits only (0-9), or \"\" for none"),
+    ({"lobby": ["1"]}, None, "livekit-sip:pins.lobby: must be a PIN of digits, got list"),
+    ({"lobby": "2468"}, {"pins": Secrecy(plaintext=frozenset({("lobby",)}))},
+     "livekit-sip:pins.lobby: is stored in plain text; PINs must be secrets: run pulumi config set --secret "
+     "--path 'livekit-sip:pins.lobby' -- <value>"),
+    ({"lobby": "2468"}, {"pins": Secrecy(undecidable="Pulumi marks only whole keys as secret, and x")},
+     "livekit-sip:pins: cannot tell which of its values are secrets: Pulumi marks only whole keys as secret, and x"),
+    ({"lobby": "2468", "gone": "1357"}, None,
+     "livekit-sip:pins.gone: matches no dispatch rule key in livekit-sip:dispatchRules. If the dispatch rule was "
+     "renamed, list the old key in the entry's aliases (aliases: [gone]) so that it keeps its ID, and move this "
+     "PIN to the new key; if it was removed, remove this PIN too: pulumi config rm --path 'livekit-sip:pins.gone'"),
+])
+def test_bad_pins_are_refused_in_one_line_naming_the_key_without_the_value(
+        pins: dict[str, Any], secrecy: Any, expected: str) -> None:
+    found = problems(None, dispatch_rules={"lobby": {"trunks": "all", "direct": {"roomName": "lobby"}}},
+                     pins=pins, secrecy=secrecy)
+    assert "\n".join(f"{path}: {message}" for path, message in found) == expected
+    assert all(value not in expected for value in ("12ab", "2468", "1357"))
 
 
 def test_a_rule_entrys_kind_and_trunks_override_the_files(tmp_path: Path) -> None:
