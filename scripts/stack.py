@@ -67,12 +67,19 @@ def select(stack: str, work_dir: Path = ROOT, state_dir: Path | None = None,
     return auto.create_or_select_stack(stack, work_dir=str(work_dir), opts=opts)
 
 
+def with_stack(args: list[str], stack: str) -> list[str]:
+    """`args` with ``--stack`` added before a ``--`` (after which everything is a value, even
+    ``-x``), or at the end."""
+    at = args.index("--") if "--" in args else len(args)
+    return [*args[:at], "--stack", stack, *args[at:]]
+
+
 def cli(stack: str, args: list[str], work_dir: Path = ROOT, state_dir: Path | None = None,
         env: Mapping[str, str] | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
     """Run the real `pulumi` CLI on `stack` (commands that need no program, e.g. config)."""
     state_dir = state_dir or work_dir / ".pulumi-state"
     full_env = {**os.environ, **base_env(work_dir, state_dir, passphrase_for(stack)), **(env or {})}
-    return subprocess.run([str(TOOLS / "bin" / "pulumi"), "--non-interactive", *args, "--stack", stack],
+    return subprocess.run([str(TOOLS / "bin" / "pulumi"), "--non-interactive", *with_stack(args, stack)],
                           cwd=work_dir, env=full_env, text=True, capture_output=True, check=check)
 
 

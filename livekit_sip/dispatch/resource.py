@@ -12,7 +12,7 @@ from pulumi.dynamic import Resource
 from livekit_sip.dispatch.provider import ID, DispatchRuleProvider
 from livekit_sip.dispatch.spec import ADOPT, FIELDS, KINDS
 from livekit_sip.object_provider import ALL_TRUNKS
-from livekit_sip.resource_base import base_props, export_outputs
+from livekit_sip.resource_base import base_props, export_outputs, secret_options
 
 _PROVIDER = DispatchRuleProvider()
 #: What a stack output shows for a PIN.
@@ -84,20 +84,24 @@ class DispatchRule(Resource, module=_MODULE, name=_TYPE_NAME):
 
     def __init__(self, resource_name: str, args: DispatchRuleArgs, opts: ResourceOptions | None = None) -> None:
         props: dict[str, Any] = {field: getattr(args, field, None) for field in FIELDS if field != "rule"}
-        kinds = {kind: _secret_pin(getattr(args, kind)) for kind in KINDS if getattr(args, kind) is not None}
-        props["rule"] = kinds or None
+        kinds = {kind: getattr(args, kind) for kind in KINDS if getattr(args, kind) is not None}
+        # The engine marks outputs secret by the input key they share; the provider's check
+        # reshapes `rule` ({kind, room_name, pin, ...}), so a secret nested in it would be lost:
+        # a rule with a PIN has its whole `rule` secret.
+        pinned = any(_has_pin(kind) for kind in kinds.values())
+        props["rule"] = Output.secret(kinds) if pinned else kinds or None
         props[ALL_TRUNKS] = bool(args.all_trunks)
         props[ADOPT] = args.adopt_rule_id
+        if pinned:
+            opts = secret_options(opts, ["rule"])
         super().__init__(_PROVIDER, resource_name, base_props(resource_name, props, ID), opts)
 
 
-def _secret_pin(kind: Any) -> Any:
-    """A rule kind's fields with its PIN as a secret, so state and outputs hold it encrypted.
-    A kind given as one Output is a secret whole."""
-    if isinstance(kind, Mapping):
-        return {name: Output.secret(value) if name == "pin" and value is not None else value
-                for name, value in kind.items()}
-    return Output.secret(kind)
+def _has_pin(kind: Any) -> bool:
+    """Whether a rule kind's fields may hold a PIN (an Output may: it is not known yet)."""
+    if not isinstance(kind, Mapping):
+        return True
+    return any(value not in (None, "") for name, value in kind.items() if name == "pin")
 
 
 def _masked(rule: Any) -> Any:

@@ -96,7 +96,7 @@ def test_exported_block_adopts_every_trunk_without_creating_or_changing_one(
     telnyx = keys[made[0].sip_trunk_id]
     assert paths == [f"livekit-sip:credentials.{telnyx}.username", f"livekit-sip:credentials.{telnyx}.password"]
     for path, value in zip(paths, (USERNAME, PASSWORD), strict=True):
-        project.cli("config", "set", "--secret", "--path", path, value)
+        project.cli("config", "set", "--secret", "--path", path, "--", value)
 
     proxy.reset()
     project.run("up")
@@ -144,8 +144,8 @@ def test_a_file_entry_with_lk_json_makes_the_trunk_lk_makes(
     committed = {"trunk": {k: v for k, v in LK_FILE["trunk"].items() if not k.startswith("auth_")}}
     (project.work_dir / "trunks" / "from-lk.json").write_text(json.dumps(committed, indent=2))
     project.set_trunks({"from-lk": {"file": "trunks/from-lk.json"}})
-    project.cli("config", "set", "--secret", "--path", "livekit-sip:credentials.from-lk.username", LK_USERNAME)
-    project.cli("config", "set", "--secret", "--path", "livekit-sip:credentials.from-lk.password", LK_PASSWORD)
+    project.cli("config", "set", "--secret", "--path", "livekit-sip:credentials.from-lk.username", "--", LK_USERNAME)
+    project.cli("config", "set", "--secret", "--path", "livekit-sip:credentials.from-lk.password", "--", LK_PASSWORD)
     project.run("up")
     ours = official.list_trunks(settings)[project.outputs()["trunkIds"]["from-lk"]]
 

@@ -47,7 +47,8 @@ def write_config(project: Project, inbound: dict[str, Any], rules: dict[str, Any
 def steps(project: Project, settings: Settings) -> Iterator[dict[str, Any]]:
     write_config(project, {"carrier-us": CARRIER_US, "carrier-eu": CARRIER_EU}, {"to-agent": RULE})
     for leaf, value in (("username", USERNAME), ("password", PASSWORDS[0])):
-        project.cli("config", "set", "--secret", "--path", f"livekit-sip:inboundCredentials.carrier-us.{leaf}", value)
+        project.cli("config", "set", "--secret", "--path", f"livekit-sip:inboundCredentials.carrier-us.{leaf}", "--",
+                    value)
     yield {}
 
 
@@ -111,7 +112,7 @@ def test_b_a_number_added_and_a_room_prefix_changed_are_update_actions_keeping_t
 def test_c_an_inbound_password_rotated_keeps_the_trunk(
         steps: dict[str, Any], project: Project, proxy: Proxy, settings: Settings) -> None:
     project.cli("config", "set", "--secret", "--path", "livekit-sip:inboundCredentials.carrier-us.password",
-                PASSWORDS[1])
+                "--", PASSWORDS[1])
     proxy.reset()
     project.run("up")
     assert writes(proxy) == ["UpdateSIPInboundTrunk"]

@@ -29,8 +29,8 @@ PLAIN = {"address": "sip.example.org", "numbers": ["*"]}
 @pytest.fixture(scope="module")
 def steps(project: Project, proxy: Proxy, settings: Settings) -> dict[str, Any]:
     project.set_trunks({"telnyx-us": dict(FULL), "plain": dict(PLAIN)})
-    project.cli("config", "set", "--secret", "--path", "livekit-sip:credentials.telnyx-us.username", USERNAME)
-    project.cli("config", "set", "--secret", "--path", "livekit-sip:credentials.telnyx-us.password", PASSWORDS[0])
+    project.cli("config", "set", "--secret", "--path", "livekit-sip:credentials.telnyx-us.username", "--", USERNAME)
+    project.cli("config", "set", "--secret", "--path", "livekit-sip:credentials.telnyx-us.password", "--", PASSWORDS[0])
     return {}
 
 
@@ -95,7 +95,7 @@ def test_name_and_numbers_change_is_an_update_with_only_those_fields(
 
 def test_password_rotation_keeps_the_trunk_id(
         steps: dict[str, Any], project: Project, proxy: Proxy, settings: Settings) -> None:
-    project.cli("config", "set", "--secret", "--path", "livekit-sip:credentials.telnyx-us.password", PASSWORDS[1])
+    project.cli("config", "set", "--secret", "--path", "livekit-sip:credentials.telnyx-us.password", "--", PASSWORDS[1])
     proxy.reset()
     project.run("up")
     assert [c.method for c in proxy.calls] == ["UpdateSIPOutboundTrunk"]

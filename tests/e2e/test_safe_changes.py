@@ -35,8 +35,8 @@ WRITES = ("CreateSIPOutboundTrunk", "UpdateSIPOutboundTrunk", "DeleteSIPTrunk")
 @pytest.fixture(scope="module")
 def steps(project: Project, settings: Settings) -> Iterator[dict[str, Any]]:
     project.set_trunks({"telnyx-us": dict(TELNYX), "twilio-eu": dict(TWILIO)})
-    project.cli("config", "set", "--secret", "--path", "livekit-sip:credentials.telnyx-us.username", USERNAME)
-    project.cli("config", "set", "--secret", "--path", "livekit-sip:credentials.telnyx-us.password", PASSWORD)
+    project.cli("config", "set", "--secret", "--path", "livekit-sip:credentials.telnyx-us.username", "--", USERNAME)
+    project.cli("config", "set", "--secret", "--path", "livekit-sip:credentials.telnyx-us.password", "--", PASSWORD)
     yield {}
     for sip_trunk_id in official.list_trunks(settings):  # protected trunks outlive the stack
         official.delete_trunk(settings, sip_trunk_id)
@@ -191,13 +191,13 @@ def test_plain_text_credentials_fail_preview_both_ways_with_the_fix_and_without_
         steps: dict[str, Any], project: Project, proxy: Proxy) -> None:
     entry = {**TELNYX, **steps["drift"], "adoptTrunkId": steps["id"]}
     project.cli("config", "set", "--plaintext", "--path", "livekit-sip:credentials.telnyx-us.password",
-                PLAIN_PASSWORD)
+                "--", PLAIN_PASSWORD)
     text = failed_preview(project)
     assert ("livekit-sip:credentials.telnyx-us.password: is stored in plain text; SIP credentials must be "
             "secrets: run pulumi config set --secret --path 'livekit-sip:credentials.telnyx-us.password' "
             "<value>") in text
     assert PLAIN_PASSWORD not in text
-    project.cli("config", "set", "--secret", "--path", "livekit-sip:credentials.telnyx-us.password", PASSWORD)
+    project.cli("config", "set", "--secret", "--path", "livekit-sip:credentials.telnyx-us.password", "--", PASSWORD)
 
     (project.work_dir / "twilio.json").write_text(json.dumps({"trunk": {**TWILIO, "auth_username": "u",
                                                                         "auth_password": FILE_PASSWORD}}))
@@ -220,7 +220,7 @@ def test_one_preview_reports_five_mistakes_in_two_entries(
                       "authPassword": PLAIN_PASSWORD},
         "twilio-eu": {**TWILIO, "destinationCountry": "UK"},
     })
-    project.cli("config", "set", "--secret", "--path", "livekit-sip:credentials.twilio-eu.pasword", "typo")
+    project.cli("config", "set", "--secret", "--path", "livekit-sip:credentials.twilio-eu.pasword", "--", "typo")
     proxy.reset()
     text = failed_preview(project)
     show("five mistakes in two entries", text)
@@ -247,7 +247,7 @@ def test_credentials_that_vanish_fail_preview_until_cleared_on_purpose(
     assert "would be cleared" in text
     assert "pulumi config set --secret --path 'livekit-sip:credentials.telnyx-us.username' \"\"" in text
     for leaf in ("username", "password"):
-        project.cli("config", "set", "--secret", "--path", f"livekit-sip:credentials.telnyx-us.{leaf}", "")
+        project.cli("config", "set", "--secret", "--path", f"livekit-sip:credentials.telnyx-us.{leaf}", "--", "")
     project.run("up")
     trunk = live(settings, steps["id"])
     assert (trunk.auth_username, trunk.auth_password) == ("", "")
@@ -258,7 +258,7 @@ def test_protected_trunks_cannot_be_removed_and_retained_ones_stay_in_livekit(
         steps: dict[str, Any], project: Project, proxy: Proxy, settings: Settings) -> None:
     telnyx = {**TELNYX, **steps["drift"], "adoptTrunkId": steps["id"]}
     twilio_id = project.outputs()["trunkIds"]["twilio-eu"]
-    project.cli("config", "set", "livekit-sip:protect", "true")
+    project.cli("config", "set", "livekit-sip:protect", "--", "true")
     project.set_trunks({"telnyx-us": telnyx, "twilio-eu": {**TWILIO, "protect": False, "retainOnDelete": True}})
     proxy.reset()
     project.run("up")

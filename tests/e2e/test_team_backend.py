@@ -23,6 +23,7 @@ from livekit_sip.settings import Settings
 from scripts import devserver
 from scripts.project import ROOT
 from scripts.proxy import Proxy
+from scripts.stack import with_stack
 from tests.support import official
 
 PASSPHRASE = "team-passphrase-e2e"
@@ -39,7 +40,7 @@ class Runner:
 
     def start(self, *args: str, stack: str) -> subprocess.Popen[str]:
         return subprocess.Popen(
-            [str(ROOT / ".tools" / "bin" / "pulumi"), "--non-interactive", *args, "--stack", stack],
+            [str(ROOT / ".tools" / "bin" / "pulumi"), "--non-interactive", *with_stack(list(args), stack)],
             cwd=self.work_dir, env=self.env, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
     def pulumi(self, *args: str, stack: str, check: bool = True) -> str:
@@ -91,9 +92,9 @@ def runners(tmp_path_factory: pytest.TempPathFactory, backend: str, proxy: Proxy
                   "numbers": [NUMBERS[stack].format(i)]} for i, key in enumerate(KEYS)}
         a.stack_file(stack).write_text(yaml.safe_dump(data, sort_keys=False))
         a.pulumi("config", "set", "--secret", "--path", "livekit-sip:credentials.carrier-0.username",
-                 f"{stack}-user", stack=stack)
+                 "--", f"{stack}-user", stack=stack)
         a.pulumi("config", "set", "--secret", "--path", "livekit-sip:credentials.carrier-0.password",
-                 f"{stack}-Pa55-team", stack=stack)
+                 "--", f"{stack}-Pa55-team", stack=stack)
     for stack in ("dev", "prod"):
         shutil.copy(a.stack_file(stack), b.stack_file(stack))
     yield a, b

@@ -79,8 +79,8 @@ def test_lifecycle(run: Run) -> None:
     full = full_config(name=f"{run.prefix} full", numbers=[run.number(0), run.number(1)])
     run.set_trunks(full=full, plain={"name": f"{run.prefix} plain", "address": "sip.example.org",
                                      "numbers": [run.number(2)]})
-    run.project.cli("config", "set", "--secret", "--path", "livekit-sip:credentials.full.username", USERNAME)
-    run.project.cli("config", "set", "--secret", "--path", "livekit-sip:credentials.full.password", PASSWORDS[0])
+    run.project.cli("config", "set", "--secret", "--path", "livekit-sip:credentials.full.username", "--", USERNAME)
+    run.project.cli("config", "set", "--secret", "--path", "livekit-sip:credentials.full.password", "--", PASSWORDS[0])
 
     # Create with every field.
     run.up()
@@ -101,7 +101,7 @@ def test_lifecycle(run: Run) -> None:
     assert (trunk.name, sorted(trunk.numbers)) == (full["name"], sorted(full["numbers"]))
 
     # Password rotation.
-    run.project.cli("config", "set", "--secret", "--path", "livekit-sip:credentials.full.password", PASSWORDS[1])
+    run.project.cli("config", "set", "--secret", "--path", "livekit-sip:credentials.full.password", "--", PASSWORDS[1])
     run.up()
     trunk = run.mine()[created["full"]]
     assert trunk.auth_password in (PASSWORDS[1], ""), "rotated, unless the server redacts passwords"

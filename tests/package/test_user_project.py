@@ -14,6 +14,7 @@ import pytest
 
 from livekit_sip.settings import Settings
 from scripts.project import ROOT
+from scripts.stack import with_stack
 from tests.package.conftest import clean_env, run
 from tests.support import official
 
@@ -56,7 +57,7 @@ def pulumi(infra: Path, settings: Settings, tmp_path: Path) -> Iterator[Callable
         if stack not in stacks:
             run("pulumi", "stack", "init", stack, "--secrets-provider", "passphrase", cwd=infra, env=env)
             stacks.append(stack)
-        return run("pulumi", "--non-interactive", *args, "--stack", stack, cwd=infra, env=env).stdout
+        return run("pulumi", "--non-interactive", *with_stack(list(args), stack), cwd=infra, env=env).stdout
 
     yield cli
     for stack in stacks:  # leave nothing behind even when a check failed
@@ -71,9 +72,9 @@ def test_two_line_program_and_readme_snippet_in_a_users_own_project(
     # The stack-config program, as a user's __main__.py.
     (infra / "__main__.py").write_text(TWO_LINES)
     (infra / "Pulumi.dev.yaml").write_text(STACK_CONFIG)
-    cli("config", "set", "--secret", "--path", "livekit-sip:credentials.carrier-us.username", "infra-user",
+    cli("config", "set", "--secret", "--path", "livekit-sip:credentials.carrier-us.username", "--", "infra-user",
         stack="dev")
-    cli("config", "set", "--secret", "--path", "livekit-sip:credentials.carrier-us.password", "infra-pass-1",
+    cli("config", "set", "--secret", "--path", "livekit-sip:credentials.carrier-us.password", "--", "infra-pass-1",
         stack="dev")
     up = cli("up", "--yes", stack="dev")
     assert "+ 2 created" in up, up

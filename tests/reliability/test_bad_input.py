@@ -73,7 +73,8 @@ def test_bad_spec_fails_preview_naming_key_and_field_without_api_calls(
 def test_username_without_password_fails_preview_naming_the_credentials_key(
         project: Project, fault_proxy: Proxy) -> None:
     project.set_trunks({"half-credentials": dict(OK)})
-    project.cli("config", "set", "--secret", "--path", "livekit-sip:credentials.half-credentials.username", "only-user")
+    project.cli("config", "set", "--secret", "--path", "livekit-sip:credentials.half-credentials.username", "--",
+                "only-user")
     fault_proxy.reset()
     text = failed_preview(project)
     project.cli("config", "rm", "livekit-sip:credentials")
@@ -91,7 +92,7 @@ def test_credentials_set_only_in_plain_text_fail_preview_with_the_secret_command
     project.set_trunks({"plain-credentials": dict(OK)})
     for leaf, value in (("username", "plain-user-bad"), ("password", "plain-Pa55word-bad")):
         project.cli("config", "set", "--plaintext", "--path", f"livekit-sip:credentials.plain-credentials.{leaf}",
-                    value)
+                    "--", value)
     fault_proxy.reset()
     text = failed_preview(project)
     project.cli("config", "rm", "livekit-sip:credentials")

@@ -24,20 +24,20 @@ def test_secret_scan_finds_nothing_after_every_operation(
     log_file = tmp_path / "provider.log"
     # The connection comes from stack config this time, the API secret as a Pulumi secret.
     project = Project.create(tmp_path / "project", {"LIVEKIT_SIP_LOG_FILE": str(log_file)}, "leaks")
-    project.cli("config", "set", "livekit:url", fault_proxy.url)
-    project.cli("config", "set", "livekit:apiKey", server.api_key)
-    project.cli("config", "set", "--secret", "livekit:apiSecret", server.api_secret)
+    project.cli("config", "set", "livekit:url", "--", fault_proxy.url)
+    project.cli("config", "set", "livekit:apiKey", "--", server.api_key)
+    project.cli("config", "set", "--secret", "livekit:apiSecret", "--", server.api_secret)
     project.set_trunks({
         "one": {"address": "sip.example.com", "numbers": ["+15105550001"]},
         "adopted": {"address": "sip.example.net", "numbers": ["+15105550999"],
                     "adoptTrunkId": adopted.sip_trunk_id},
     })
     for key, user, password in (("one", USERS[0], PASSWORDS[0]), ("adopted", USERS[1], PASSWORDS[2])):
-        project.cli("config", "set", "--secret", "--path", f"livekit-sip:credentials.{key}.username", user)
-        project.cli("config", "set", "--secret", "--path", f"livekit-sip:credentials.{key}.password", password)
+        project.cli("config", "set", "--secret", "--path", f"livekit-sip:credentials.{key}.username", "--", user)
+        project.cli("config", "set", "--secret", "--path", f"livekit-sip:credentials.{key}.password", "--", password)
     project.run("up")
     project.run("refresh")
-    project.cli("config", "set", "--secret", "--path", "livekit-sip:credentials.one.password", PASSWORDS[1])
+    project.cli("config", "set", "--secret", "--path", "livekit-sip:credentials.one.password", "--", PASSWORDS[1])
     project.run("up")
     project.run("preview")
     secrets = [*USERS, *PASSWORDS, server.api_secret]
