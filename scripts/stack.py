@@ -5,7 +5,7 @@ through the real Python language host; Pulumi's Automation API only drives the
 CLI and parses its results. `make up` calls the CLI directly.
 
     python scripts/stack.py preview local      # also: up, refresh, destroy, outputs
-    python scripts/stack.py cli local -- config set --secret --path 'livekit-sip:credentials.x.password' NEW
+    python scripts/stack.py cli local -- config set --secret --path 'livekit-sip:credentials.x.password' -- NEW
 """
 
 from __future__ import annotations
@@ -102,9 +102,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("stack")
     parser.add_argument("rest", nargs="*")
     parser.add_argument("--refresh", action="store_true", help="refresh state from LiveKit first")
-    args = parser.parse_args(argv)
+    raw = list(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(raw)
     if args.command == "cli":
-        done = cli(args.stack, args.rest, check=False)
+        # argparse drops every `--`; the CLI needs the one that keeps a value like `-x` a value.
+        rest = raw[raw.index("--") + 1:] if "--" in raw else args.rest
+        done = cli(args.stack, rest, check=False)
         sys.stdout.write(done.stdout)
         sys.stderr.write(done.stderr)
         return done.returncode

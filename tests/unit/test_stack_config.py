@@ -394,6 +394,9 @@ def test_credentials_of_an_unknown_key_name_the_key_the_closest_trunk_and_aliase
     assert path == "livekit-sip:credentials.telnyx_us"
     assert "matches no trunk key in livekit-sip:trunks; did you mean 'telnyx-us'?" in message
     assert "aliases: [telnyx_us]" in message
+    # Both ways on: the alias after a rename, or removing the leftover after a removal.
+    assert message.endswith("if it was removed, remove these credentials too: pulumi config rm --path "
+                            "'livekit-sip:credentials.telnyx_us'")
     assert "hunter2-secret" not in message
 
 
