@@ -195,7 +195,7 @@ def test_plain_text_credentials_fail_preview_both_ways_with_the_fix_and_without_
     text = failed_preview(project)
     assert ("livekit-sip:credentials.telnyx-us.password: is stored in plain text; SIP credentials must be "
             "secrets: run pulumi config set --secret --path 'livekit-sip:credentials.telnyx-us.password' "
-            "<value>") in text
+            "-- <value>") in text
     assert PLAIN_PASSWORD not in text
     project.cli("config", "set", "--secret", "--path", "livekit-sip:credentials.telnyx-us.password", "--", PASSWORD)
 
@@ -206,7 +206,7 @@ def test_plain_text_credentials_fail_preview_both_ways_with_the_fix_and_without_
     text = failed_preview(project)
     assert ("livekit-sip:trunks.twilio-eu.authPassword (in file "
             f"{str(project.work_dir / 'twilio.json')!r}): credentials are secrets") in text
-    assert "pulumi config set --secret --path 'livekit-sip:credentials.twilio-eu.password' <value>" in text
+    assert "pulumi config set --secret --path 'livekit-sip:credentials.twilio-eu.password' -- <value>" in text
     assert FILE_PASSWORD not in text
     assert proxy.methods() == []
     project.set_trunks({"telnyx-us": entry, "twilio-eu": dict(TWILIO)})

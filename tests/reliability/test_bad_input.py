@@ -99,6 +99,6 @@ def test_credentials_set_only_in_plain_text_fail_preview_with_the_secret_command
     for leaf in ("username", "password"):
         assert (f"livekit-sip:credentials.plain-credentials.{leaf}: is stored in plain text; SIP credentials must "
                 f"be secrets: run pulumi config set --secret --path 'livekit-sip:credentials.plain-credentials."
-                f"{leaf}' <value>") in text
+                f"{leaf}' -- <value>") in text
     assert "plain-user-bad" not in text and "plain-Pa55word-bad" not in text
     assert fault_proxy.calls == []
