@@ -53,6 +53,7 @@ env:
 lint: venv
 	$(VENV)/bin/ruff check livekit_sip tests scripts benchmarks __main__.py
 	$(VENV)/bin/mypy --strict livekit_sip scripts benchmarks
+	$(VENV)/bin/lint-imports --no-cache
 
 test: venv tools lint
 	$(PY) -m pytest -q tests

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import httpx
 
-from livekit_sip.dispatch.service import DispatchRuleService
-from livekit_sip.inbound.service import InboundTrunkService
-from livekit_sip.outbound.service import OutboundTrunkService
+from livekit_sip.services import SERVICES
 from livekit_sip.settings import Settings
 from livekit_sip.twirp import READ_TIMEOUT, TwirpClient
+
+if TYPE_CHECKING:  # the kinds register their services (`livekit_sip.services`); only types come from them here
+    from livekit_sip.dispatch.service import DispatchRuleService
+    from livekit_sip.inbound.service import InboundTrunkService
+    from livekit_sip.outbound.service import OutboundTrunkService
 
 
 class SIPClient:
@@ -25,7 +29,7 @@ class SIPClient:
         read_timeout: seconds to wait for an answer to one attempt.
 
     Attributes:
-        outbound: outbound trunks.
+        outbound: outbound trunks (each kind's registered service, by its name).
         inbound: inbound trunks.
         dispatch: dispatch rules.
     """
@@ -43,9 +47,13 @@ class SIPClient:
             deadline = settings.deadline
         self.twirp = TwirpClient(settings, transport=transport, deadline=deadline, read_timeout=read_timeout,
                                  sleep=sleep)
-        self.outbound = OutboundTrunkService(self.twirp)
-        self.inbound = InboundTrunkService(self.twirp)
-        self.dispatch = DispatchRuleService(self.twirp)
+        for name, service in SERVICES.items():
+            setattr(self, name, service(self.twirp))
+
+    if TYPE_CHECKING:
+        outbound: OutboundTrunkService
+        inbound: InboundTrunkService
+        dispatch: DispatchRuleService
 
     @property
     def url(self) -> str:

@@ -20,27 +20,24 @@ from typing import Any
 import yaml
 
 from livekit_sip import validators
+from livekit_sip.dispatch.config import ENTRY_FIELDS as RULE_ENTRY_FIELDS
 from livekit_sip.dispatch.models import DispatchRuleInfo
+from livekit_sip.dispatch.provider import PINS
+from livekit_sip.dispatch.provider import SECTION as RULES_SECTION
 from livekit_sip.dispatch.spec import KIND_FIELDS, KINDS, DispatchRuleSpec
 from livekit_sip.errors import ConfigError
+from livekit_sip.inbound.config import ENTRY_FIELDS as INBOUND_ENTRY_FIELDS
 from livekit_sip.inbound.models import InboundTrunkInfo
+from livekit_sip.inbound.provider import CREDENTIALS as INBOUND_CREDENTIALS
+from livekit_sip.inbound.provider import SECTION as INBOUND_SECTION
 from livekit_sip.inbound.spec import InboundTrunkSpec
 from livekit_sip.media import MEDIA_DEFAULTS
+from livekit_sip.names import NAMESPACE, camel, secret_path
+from livekit_sip.outbound.config import ENTRY_FIELDS
 from livekit_sip.outbound.models import OutboundTrunkInfo
+from livekit_sip.outbound.provider import CREDENTIALS, SECTION
 from livekit_sip.outbound.spec import OutboundTrunkSpec
-from livekit_sip.stack_config import (
-    ENTRY_FIELDS,
-    INBOUND_CREDENTIALS,
-    INBOUND_ENTRY_FIELDS,
-    INBOUND_SECTION,
-    NAMESPACE,
-    PINS,
-    RULE_ENTRY_FIELDS,
-    RULES_SECTION,
-    camel,
-    credentials_path,
-    read_stack_config,
-)
+from livekit_sip.stack_config import read_stack_config
 
 #: Where a trunk's stack key comes from: its name, or its id.
 KEY_SOURCES = ("name", "id")
@@ -151,9 +148,9 @@ def has_credentials(trunk: OutboundTrunkInfo | InboundTrunkInfo) -> bool:
     return bool(trunk.auth_username or trunk.auth_password)
 
 
-def credential_commands(key: str, creds: str = "credentials") -> list[str]:
+def credential_commands(key: str, creds: str) -> list[str]:
     """The commands that store a trunk's SIP credentials as stack secrets (each prompts for its value)."""
-    return [f"pulumi config set --secret --path '{credentials_path(key, part, creds)}'"
+    return [f"pulumi config set --secret --path '{secret_path(creds, key, part)}'"
             for part in ("username", "password")]
 
 
@@ -181,7 +178,7 @@ def render(trunks: Sequence[OutboundTrunkInfo], key_from: str = "name", source: 
     entries = {key: trunk_entry(trunk, key) for key, trunk in zip(keys, trunks, strict=True)}
     inbound_keys = stack_keys(inbound, key_from)
     trunk_keys = {t.sip_trunk_id: key for key, t in zip(inbound_keys, inbound, strict=True)}
-    config: dict[str, Any] = {f"{NAMESPACE}:trunks": entries}
+    config: dict[str, Any] = {f"{NAMESPACE}:{SECTION}": entries}
     if inbound:
         config[f"{NAMESPACE}:{INBOUND_SECTION}"] = {
             key: inbound_entry(t, key) for key, t in zip(inbound_keys, inbound, strict=True)}
@@ -201,7 +198,7 @@ def render(trunks: Sequence[OutboundTrunkInfo], key_from: str = "name", source: 
     if with_auth:
         lines.append("# SIP credentials are not exported. Before `pulumi up`, store them as secrets (each command")
         lines.append("# prompts for its value); without them, preview refuses to adopt a trunk that has auth:")
-        lines += [f"#   {command}" for key in with_auth for command in credential_commands(key)]
+        lines += [f"#   {command}" for key in with_auth for command in credential_commands(key, CREDENTIALS)]
     inbound_auth = [key for key, t in zip(inbound_keys, inbound, strict=True) if has_credentials(t)]
     if inbound_auth:
         lines.append("# Inbound trunks' SIP credentials are not exported either; store them as secrets:")
@@ -209,7 +206,7 @@ def render(trunks: Sequence[OutboundTrunkInfo], key_from: str = "name", source: 
     with_pin = [key for key, rule in zip(rule_keys, rules, strict=True) if has_pin(rule)]
     if with_pin:
         lines.append("# Dispatch rules' PINs are not exported; store them as secrets, or `pulumi up` clears them:")
-        lines += [f"#   pulumi config set --secret --path '{credentials_path(key, '', PINS)}'" for key in with_pin]
+        lines += [f"#   pulumi config set --secret --path '{secret_path(PINS, key)}'" for key in with_pin]
     lines += [f"# note: {note}" for key, trunk in zip(keys, trunks, strict=True)
               for note in _notes(key, trunk, entries[key])]
     return "\n".join(lines) + "\n"
@@ -219,7 +216,7 @@ def _notes(key: str, trunk: OutboundTrunkInfo, entry: dict[str, Any]) -> list[st
     """What `pulumi up` would refuse for this entry."""
     notes = []
     try:
-        read_stack_config({key: entry}, Path("."))
+        read_stack_config({SECTION: {key: entry}}, Path("."))
     except ConfigError as err:
         notes += [f"{path}: {message} (fix it in LiveKit or in the entry before `pulumi up`)"
                   for path, message in err.problems]

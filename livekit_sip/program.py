@@ -29,24 +29,17 @@ import pulumi
 from pulumi.runtime import settings as runtime_settings
 from pulumi.runtime.config import is_config_secret
 
-from livekit_sip.dispatch.resource import DispatchRule, DispatchRuleArgs, export_dispatch_rule
+from livekit_sip.dispatch.resource import DispatchRule
+from livekit_sip.entries import Entry
 from livekit_sip.errors import ConfigError, SettingsError
-from livekit_sip.inbound.resource import InboundTrunk, InboundTrunkArgs, export_inbound_trunk
-from livekit_sip.outbound.resource import OutboundTrunk, OutboundTrunkArgs, export_trunk
+from livekit_sip.inbound.resource import InboundTrunk
+from livekit_sip.kinds import SECTIONS
+from livekit_sip.names import NAMESPACE, section_path
+from livekit_sip.outbound.resource import OutboundTrunk
 from livekit_sip.secrecy import Secrecy, config_file, judge
+from livekit_sip.section import Section, StackConfig
 from livekit_sip.settings import cleartext_risk
-from livekit_sip.stack_config import (
-    INBOUND_CREDENTIALS,
-    NAMESPACE,
-    PINS,
-    SECRET_SECTIONS,
-    Credentials,
-    RuleEntry,
-    StackConfig,
-    TrunkEntry,
-    read_stack_config,
-    trunk_path,
-)
+from livekit_sip.stack_config import CONFIG_KEYS, SECRET_SECTIONS, read_stack_config
 
 
 class ProgramError(SettingsError):
@@ -101,51 +94,39 @@ def run() -> Declared:
     risk = cleartext_risk(pulumi.Config("livekit").get("url") or os.environ.get("LIVEKIT_URL", ""))
     if risk:
         pulumi.log.warn(risk)
-    # The plain values: validated here, and passed on only wrapped as secrets.
-    secret_values = {section: config_object(config, section) for section in SECRET_SECTIONS}
+    # Secret sections hold their plain values: validated here, and passed on only wrapped as secrets.
+    values = {key: config_object(config, key) for key in CONFIG_KEYS}
     try:
-        stack = read_stack_config(
-            config_object(config, "trunks"), project_dir(),
-            credentials=secret_values["credentials"],
-            protect=config.get("protect"),
-            inbound_trunks=config_object(config, "inboundTrunks"),
-            inbound_credentials=secret_values[INBOUND_CREDENTIALS],
-            dispatch_rules=config_object(config, "dispatchRules"),
-            pins=secret_values[PINS],
-            secrecy=secrecy(secret_values),
-        )
+        stack = read_stack_config(values, project_dir(),
+                                  secrecy(values[name] for name in SECRET_SECTIONS))
     except ConfigError as err:
         raise pulumi.RunError(f"invalid stack config:\n{err.reason}") from None
 
-    trunks = {key: declare(key, entry, stack) for key, entry in stack.trunks.items()}
-    adopters = {entry.fields["adopt_trunk_id"]: key for key, entry in stack.trunks.items()
-                if entry.fields.get("adopt_trunk_id")}
-    for key, trunk in trunks.items():
-        trunk.id.apply(functools.partial(_not_adopted_elsewhere, key, adopters))
-
-    pulumi.export("trunkIds", {key: trunk.sip_trunk_id for key, trunk in trunks.items()})
-    pulumi.export("trunks", {key: export_trunk(trunk) for key, trunk in trunks.items()})
-
-    inbound = {key: declare_inbound(key, entry, stack) for key, entry in stack.inbound_trunks.items()}
-    rules = {key: declare_rule(key, entry, stack, inbound) for key, entry in stack.dispatch_rules.items()}
-    if inbound:
-        pulumi.export("inboundTrunkIds", {key: trunk.sip_trunk_id for key, trunk in inbound.items()})
-        pulumi.export("inboundTrunks", {key: export_inbound_trunk(trunk) for key, trunk in inbound.items()})
-    if rules:
-        pulumi.export("dispatchRuleIds", {key: rule.sip_dispatch_rule_id for key, rule in rules.items()})
-        pulumi.export("dispatchRules", {key: export_dispatch_rule(rule) for key, rule in rules.items()})
-    return Declared(trunks, inbound, rules)
+    declared: dict[str, dict[str, Any]] = {}
+    for section in SECTIONS:
+        entries = stack.entries.get(section.name, {})
+        resources = declared[section.name] = {
+            key: section.declare(key, entry, stack, declared, _options(entry, stack))
+            for key, entry in entries.items()}
+        _check_adopters(section, entries, resources)
+        if resources or section.always_export:
+            pulumi.export(section.ids_output, {key: getattr(resource, section.kind.id_field)
+                                               for key, resource in resources.items()})
+            pulumi.export(section.fields_output, {key: section.export_fields(resource)
+                                                  for key, resource in resources.items()})
+    return Declared(declared["trunks"], declared["inboundTrunks"], declared["dispatchRules"])
 
 
-def secrecy(values: Mapping[str, Any]) -> dict[str, Secrecy]:
-    """Which values of each secret section are stored in plain text, by section
-    (`livekit_sip.secrecy.judge`)."""
+def secrecy(values: Any) -> dict[str, Secrecy]:
+    """Which values of each secret section (`SECRET_SECTIONS`, in that order) are stored in
+    plain text, by section (`livekit_sip.secrecy.judge`)."""
     source = config_file(project_dir(), pulumi.get_stack())
-    return {section: judge(f"{NAMESPACE}:{section}", value, is_config_secret(f"{NAMESPACE}:{section}"), source)
-            for section, value in values.items()}
+    return {name: judge(f"{NAMESPACE}:{name}", value, is_config_secret(f"{NAMESPACE}:{name}"), source)
+            for name, value in zip(SECRET_SECTIONS, values, strict=True)}
 
 
-def _options(entry: TrunkEntry, stack: StackConfig) -> pulumi.ResourceOptions:
+def _options(entry: Entry, stack: StackConfig) -> pulumi.ResourceOptions:
+    """An entry's resource options: its aliases, and `protect` defaulting to the stack's."""
     return pulumi.ResourceOptions(
         aliases=[pulumi.Alias(name=alias) for alias in entry.aliases] or None,
         protect=stack.protect if entry.protect is None else entry.protect,
@@ -153,59 +134,27 @@ def _options(entry: TrunkEntry, stack: StackConfig) -> pulumi.ResourceOptions:
     )
 
 
-def declare_inbound(key: str, entry: TrunkEntry, stack: StackConfig) -> InboundTrunk:
-    """The `InboundTrunk` of one `inboundTrunks` entry, its credentials from `inboundCredentials`."""
-    credentials = stack.inbound_credentials.get(key)
-    return InboundTrunk(key, InboundTrunkArgs(
-        **entry.fields,
-        auth_username=pulumi.Output.secret(credentials.username) if credentials else None,
-        auth_password=pulumi.Output.secret(credentials.password) if credentials else None,
-    ), _options(entry, stack))
+def _check_adopters(section: Section, entries: Mapping[str, Entry], resources: Mapping[str, Any]) -> None:
+    """Refuse two entries holding one object: each `up` would overwrite it with the other's spec.
 
-
-def declare_rule(key: str, entry: RuleEntry, stack: StackConfig, inbound: dict[str, InboundTrunk]) -> DispatchRule:
-    """The `DispatchRule` of one `dispatchRules` entry: trunks named by stack key become
-    those trunks' ID outputs, so the rule depends on them."""
-    fields = dict(entry.fields)
-    kinds = fields.pop("rule")
-    pin = stack.pins.get(key)
-    if pin:
-        kinds = {kind: {**inner, "pin": pin} for kind, inner in kinds.items()}
-    trunk_ids: list[Any] = [inbound[ref].sip_trunk_id if ref in inbound else ref for ref in entry.trunks]
-    return DispatchRule(key, DispatchRuleArgs(**fields, **kinds, trunk_ids=trunk_ids, all_trunks=entry.all_trunks),
-                        _options(entry, stack))
-
-
-def declare(key: str, entry: TrunkEntry, stack: StackConfig) -> OutboundTrunk:
-    """The `OutboundTrunk` of one entry, with its credentials as secrets and its resource options."""
-    credentials: Credentials | None = stack.credentials.get(key)
-    protect = stack.protect if entry.protect is None else entry.protect
-    opts = pulumi.ResourceOptions(
-        aliases=[pulumi.Alias(name=alias) for alias in entry.aliases] or None,
-        protect=protect,
-        retain_on_delete=entry.retain_on_delete,
-    )
-    return OutboundTrunk(key, OutboundTrunkArgs(
-        **entry.fields,
-        # None (no entry in livekit-sip:credentials) is not "": the provider keeps
-        # existing credentials from being cleared unless they are given as "".
-        auth_username=pulumi.Output.secret(credentials.username) if credentials else None,
-        auth_password=pulumi.Output.secret(credentials.password) if credentials else None,
-    ), opts)
-
-
-def _not_adopted_elsewhere(key: str, adopters: dict[str, str], sip_trunk_id: Any) -> None:
-    """Refuse two entries holding one trunk: each `up` would overwrite it with the other's spec.
-
-    IDs of trunks that already exist are known during preview, so this fails the
-    preview; a new trunk's ID is not known yet and cannot clash.
+    IDs of objects that already exist are known during preview, so this fails the
+    preview; a new object's ID is not known yet and cannot clash.
     """
-    other = adopters.get(sip_trunk_id) if isinstance(sip_trunk_id, str) else None
+    adopt = section.kind.adopt
+    adopters = {entry.fields[adopt]: key for key, entry in entries.items() if entry.fields.get(adopt)}
+    if adopters:
+        for key, resource in resources.items():
+            resource.id.apply(functools.partial(_not_adopted_elsewhere, section, key, adopters))
+
+
+def _not_adopted_elsewhere(section: Section, key: str, adopters: dict[str, str], object_id: Any) -> None:
+    other = adopters.get(object_id) if isinstance(object_id, str) else None
     if other is not None and other != key:
         raise pulumi.RunError(
-            f"invalid stack config:\n{trunk_path(other, 'adopt_trunk_id')}: {sip_trunk_id} is already managed by "
-            f"{trunk_path(key)} in this stack. To move it to {other!r}, remove the entry {key!r} in the same "
-            f"change (the trunk stays), or rename {key!r} to {other!r} with aliases: [{key}] instead")
+            f"invalid stack config:\n{section_path(section.name, other, section.kind.adopt)}: {object_id} is "
+            f"already managed by {section_path(section.name, key)} in this stack. To move it to {other!r}, remove "
+            f"the entry {key!r} in the same change (the {section.noun} stays), or rename {key!r} to {other!r} "
+            f"with aliases: [{key}] instead")
 
 
 def config_object(config: pulumi.Config, key: str) -> Any:

@@ -87,33 +87,24 @@ def config_file(project_dir: Path, stack: str, env: Mapping[str, str] | None = N
     return ConfigFile(name, config if isinstance(config, Mapping) else {})
 
 
-def leaves(value: Any, at: Leaf = ()) -> dict[Leaf, Any]:
-    """Every leaf of a parsed config value by its path; a map's keys are strings."""
-    if isinstance(value, Mapping) and value:
-        found: dict[Leaf, Any] = {}
-        for key, inner in value.items():
-            found.update(leaves(inner, (*at, str(key))))
-        return found
-    return {at: value}
-
-
-def _file_leaves(value: Any, at: Leaf = ()) -> dict[Leaf, Any]:
-    """The leaves of a value as a config file stores it: a ``{secure: ...}`` map is one secret leaf."""
-    if isinstance(value, Mapping) and set(value) == {"secure"}:
-        return {at: _SECURE}
-    if isinstance(value, Mapping) and value:
-        found: dict[Leaf, Any] = {}
-        for key, inner in value.items():
-            found.update(_file_leaves(inner, (*at, str(key))))
-        return found
-    return {at: value}
-
-
 class _Secure:
     """The marker of a leaf stored with ``secure:``."""
 
 
 _SECURE = _Secure()
+
+
+def leaves(value: Any, at: Leaf = (), stored: bool = False) -> dict[Leaf, Any]:
+    """Every leaf of a parsed config value by its path; a map's keys are strings. With
+    `stored`, the value is as a config file stores it: a ``{secure: ...}`` map is one secret leaf."""
+    if stored and isinstance(value, Mapping) and set(value) == {"secure"}:
+        return {at: _SECURE}
+    if isinstance(value, Mapping) and value:
+        found: dict[Leaf, Any] = {}
+        for key, inner in value.items():
+            found.update(leaves(inner, (*at, str(key)), stored))
+        return found
+    return {at: value}
 
 
 def _holds_value(value: Any) -> bool:
@@ -146,7 +137,7 @@ def judge(key: str, value: Any, secret: bool, source: ConfigFile) -> Secrecy:
            f"pulumi config set --secret --path, or name the config file in use in {CONFIG_FILE_ENV}")
     if source.config is None:
         return Secrecy(undecidable=why.format(source.problem))
-    stored = _file_leaves(source.config.get(key, {}))
+    stored = leaves(source.config.get(key, {}), stored=True)
     plain_differs = any(leaf is not _SECURE and not _same(leaf, used.get(path)) for path, leaf in stored.items())
     if set(stored) != set(used) or plain_differs:
         return Secrecy(undecidable=why.format(

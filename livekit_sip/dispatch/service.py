@@ -17,12 +17,18 @@ from livekit_sip.dispatch.models import (
     UpdateRequest,
 )
 from livekit_sip.errors import NotFoundError
+from livekit_sip.services import register
 from livekit_sip.twirp import TwirpClient, list_pages
 from livekit_sip.wire import Pagination
 
 PAGE_SIZE = 500
 
 
+#: `SIPClient.dispatch`.
+SERVICE = "dispatch"
+
+
+@register(SERVICE)
 class DispatchRuleService:
     """Create, read, update and delete one LiveKit project's SIP dispatch rules."""
 

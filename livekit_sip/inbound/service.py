@@ -15,12 +15,18 @@ from livekit_sip.inbound.models import (
     ListResponse,
     UpdateRequest,
 )
+from livekit_sip.services import register
 from livekit_sip.trunk_service import TrunkService
 from livekit_sip.twirp import list_pages
 
 PAGE_SIZE = 500
 
 
+#: `SIPClient.inbound`.
+SERVICE = "inbound"
+
+
+@register(SERVICE)
 class InboundTrunkService(TrunkService[InboundTrunkInfo, InboundTrunkUpdate]):
     """Create, read, update and delete one LiveKit project's SIP inbound trunks."""
 

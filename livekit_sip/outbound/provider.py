@@ -6,15 +6,20 @@ name and this module (and `livekit_sip.provider` for states written by 0.1).
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
+from livekit_sip.names import secret_path, section_path
 from livekit_sip.object_provider import ADOPT_LOOKUPS, AUTH_GIVEN, CHECK_ONLY, RESOURCE_NAME, Kind, ObjectProvider
+from livekit_sip.outbound.service import SERVICE
 from livekit_sip.outbound.spec import ADOPT, OutboundTrunkSpec, parse_spec
-from livekit_sip.stack_config import credentials_path, trunk_path
 
-__all__ = ["ADOPT_LOOKUPS", "AUTH_GIVEN", "CHECK_ONLY", "ID", "KIND", "RESOURCE_NAME", "TrunkProvider"]
+__all__ = ["ADOPT_LOOKUPS", "AUTH_GIVEN", "CHECK_ONLY", "CREDENTIALS", "ID", "KIND", "RESOURCE_NAME", "SECTION",
+           "TrunkProvider"]
 
 ID = "sip_trunk_id"
+#: The stack config sections of outbound trunks and of their SIP credentials.
+SECTION, CREDENTIALS = "trunks", "credentials"
 
 
 def _by_first_number(spec: OutboundTrunkSpec) -> dict[str, Any]:
@@ -22,8 +27,9 @@ def _by_first_number(spec: OutboundTrunkSpec) -> dict[str, Any]:
     return {"numbers": [spec.numbers[0]]}
 
 
-KIND = Kind(noun="trunk", service="outbound", id_field=ID, adopt=ADOPT, adopt_key="adoptTrunkId",
-            spec=OutboundTrunkSpec, parse=parse_spec, entry_path=trunk_path, credentials_path=credentials_path,
+KIND = Kind(noun="trunk", service=SERVICE, id_field=ID, adopt=ADOPT, adopt_key="adoptTrunkId",
+            spec=OutboundTrunkSpec, parse=parse_spec, entry_path=functools.partial(section_path, SECTION),
+            credentials_path=functools.partial(secret_path, CREDENTIALS),
             landed_filter=_by_first_number)
 
 

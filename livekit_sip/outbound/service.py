@@ -15,12 +15,16 @@ from livekit_sip.outbound.models import (
     OutboundTrunkUpdate,
     UpdateRequest,
 )
+from livekit_sip.services import register
 from livekit_sip.trunk_service import TrunkService
 from livekit_sip.twirp import TwirpClient, list_pages
 
 PAGE_SIZE = 500
+#: `SIPClient.outbound`.
+SERVICE = "outbound"
 
 
+@register(SERVICE)
 class OutboundTrunkService(TrunkService[OutboundTrunkInfo, OutboundTrunkUpdate]):
     """Create, read, update and delete one LiveKit project's SIP outbound trunks."""
 

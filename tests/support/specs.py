@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from livekit_sip.stack_config import camel
+from livekit_sip.names import camel
 
 #: Provider properties (snake_case) with every field set.
 FULL_PROPS: dict[str, Any] = {

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from livekit_sip.stack_config import read_stack_config
+from tests.support.config import read_stack_config
 
 ROOT = Path(__file__).resolve().parents[2]
 STACKS = sorted((ROOT / "stacks").glob("Pulumi.*.yaml"))

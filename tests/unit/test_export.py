@@ -13,8 +13,8 @@ from livekit_sip.__main__ import main
 from livekit_sip.export import render, slugify, stack_keys, trunk_entry
 from livekit_sip.outbound.models import OutboundTrunkInfo
 from livekit_sip.outbound.spec import OutboundTrunkSpec, parse_spec
-from livekit_sip.stack_config import read_stack_config
 from livekit_sip.wire import MediaConfig
+from tests.support.config import read_stack_config
 
 KEY = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*\Z")
 USERNAME = "telnyx-user-export"

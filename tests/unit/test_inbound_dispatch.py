@@ -21,7 +21,7 @@ from livekit_sip.inbound.spec import InboundTrunkSpec
 from livekit_sip.inbound.spec import parse_spec as parse_trunk
 from livekit_sip.plan import Action, plan
 from livekit_sip.secrecy import Secrecy
-from livekit_sip.stack_config import read_stack_config
+from tests.support.config import read_stack_config
 
 TRUNK: dict[str, Any] = {"name": "carrier", "numbers": ["+15550001000"], "allowed_addresses": ["10.0.0.0/24"],
                          "auth_username": "u", "auth_password": "p", "headers": {"X-A": "b"},

@@ -9,13 +9,10 @@ from typing import Any
 import pytest
 
 from livekit_sip.errors import ConfigError
+from livekit_sip.names import camel, snake
 from livekit_sip.secrecy import Secrecy, judge
-from livekit_sip.stack_config import (
-    Credentials,
-    camel,
-    read_stack_config,
-    snake,
-)
+from livekit_sip.secret_config import Credentials
+from tests.support.config import read_stack_config
 
 ALL_PLAIN = Secrecy(plaintext=frozenset({("telnyx-us", "username"), ("telnyx-us", "password")}))
 
@@ -564,7 +561,7 @@ def test_two_inbound_entries_or_two_rules_adopting_one_object_are_refused_naming
              "r2": {"trunks": ["b"], "individual": {"roomPrefix": "two-"}, "adoptRuleId": "SDR_abcdEFGH1234"}}
     found = problems({}, inbound_trunks=inbound, dispatch_rules=rules)
     assert ("livekit-sip:inboundTrunks.b.adoptTrunkId",
-            "ST_abcdEFGH1234 is also adopted by livekit-sip:inboundTrunks.a; one trunk can be managed by one "
+            "ST_abcdEFGH1234 is also adopted by livekit-sip:inboundTrunks.a; one inbound trunk can be managed by one "
             "entry only: keep adoptTrunkId in one of them") in found
     assert any(path == "livekit-sip:dispatchRules.r2.adoptRuleId"
                and "is also adopted by livekit-sip:dispatchRules.r1" in message for path, message in found)
