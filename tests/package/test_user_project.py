@@ -32,11 +32,10 @@ config:
 
 
 def readme_python_snippet() -> str:
-    """The first python block under the README's "Python API" heading, as a user would copy it."""
-    readme = (ROOT / "README.md").read_text()
-    section = readme.split("\n## Python API\n", 1)[1]
+    """The first python block of the Python API page, as a user would copy it."""
+    section = (ROOT / "docs" / "python-api.md").read_text()
     match = re.search(r"```python\n(.*?)```", section, re.S)
-    assert match, "README's Python API section has no python block"
+    assert match, "docs/python-api.md has no python block"
     return match.group(1)
 
 

@@ -26,11 +26,11 @@ ANSWERED = 25
 
 
 def readme_recovery_steps() -> list[list[str]]:
-    """The commands of the README's block for an interrupted `pulumi up`, comments dropped."""
-    readme = (ROOT / "README.md").read_text()
-    section = readme.split("### Recovery after an interrupted `pulumi up`", 1)[1]
+    """The commands of the docs' block for an interrupted `pulumi up`, comments dropped."""
+    page = (ROOT / "docs" / "recovery.md").read_text()
+    section = page.split("## Recovery after an interrupted `pulumi up`", 1)[1]
     block = re.search(r"```sh\n(.*?)```", section, re.S)
-    assert block, "the README has no recovery block"
+    assert block, "docs/recovery.md has no recovery block"
     return [shlex.split(line.split("#", 1)[0]) for line in block.group(1).splitlines() if line.split("#", 1)[0].strip()]
 
 

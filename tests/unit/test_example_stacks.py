@@ -1,4 +1,4 @@
-"""The example stacks and the README's stack block are valid configs."""
+"""The example stacks and the stack block of the LiveKit Cloud quickstart are valid configs."""
 
 from __future__ import annotations
 
@@ -25,9 +25,9 @@ def test_example_stack_trunks_validate(path: Path) -> None:
     assert stack.trunks and all(e.fields["address"] and e.fields["numbers"] for e in stack.trunks.values())
 
 
-def test_readme_cloud_quickstart_block_validates() -> None:
-    readme = (ROOT / "README.md").read_text()
-    blocks = [b for b in re.findall(r"```yaml\n(.*?)```", readme, re.S) if b.startswith("config:")]
-    assert blocks, "README has no stack config block"
+def test_the_cloud_quickstart_block_validates() -> None:
+    page = (ROOT / "docs" / "stack-config.md").read_text()
+    blocks = [b for b in re.findall(r"```yaml\n(.*?)```", page, re.S) if b.startswith("config:")]
+    assert blocks, "docs/stack-config.md has no stack config block"
     config = yaml.safe_load(blocks[0].replace("{secure: ...}", "x"))["config"]
     assert set(read_stack_config(config["livekit-sip:trunks"], ROOT).trunks) == {"telnyx-us", "twilio-eu"}
