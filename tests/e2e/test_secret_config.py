@@ -84,7 +84,9 @@ def pulumi(project: Project, *args: str, env: dict[str, str] | None = None) -> s
 def refusal(done: subprocess.CompletedProcess[str]) -> list[str]:
     """The lines of a failed preview that refuse a secret."""
     assert done.returncode != 0, done.stdout
-    return [line.strip() for line in (done.stdout + done.stderr).splitlines() if any(r in line for r in REFUSED)]
+    lines = [line.strip() for line in (done.stdout + done.stderr).splitlines() if any(r in line for r in REFUSED)]
+    print(f"exit {done.returncode}: {lines}")  # shown with -s
+    return lines
 
 
 def with_plain_entry(project: Project, target: Path) -> None:
