@@ -83,6 +83,8 @@ class Kind:
 #: Objects `check` looked up for an adopt, by ID; the create that follows in the same
 #: `up` takes the answer instead of reading the object again. (dict get/set/pop are atomic.)
 ADOPT_LOOKUPS: dict[str, Any] = {}
+#: Objects a create of this process took over, by ID: the name of the entry that took each.
+TAKEN_OVER: dict[str, str] = {}
 
 
 class ObjectProvider(BaseProvider):
@@ -139,6 +141,13 @@ class ObjectProvider(BaseProvider):
         if isinstance(adopt, str) and adopt and adopt != rpc.UNKNOWN and adopt != id_:
             return DiffResult(changes=True, replaces=[self.kind.adopt], delete_before_replace=False)
         provider_base.HELD.add(id_)
+        taker = TAKEN_OVER.get(id_)
+        if taker is not None:
+            # Only when two entries are identical, names included, and the new one's create ran first.
+            pulumi.log.warn(f"{self.kind.noun} {label(olds, id_)}: the identical entry {taker!r} took this "
+                            f"{self.kind.noun} over in this run before its resource was compared; both now hold "
+                            f"{id_}: give {taker!r} a name of its own, remove its resource from the state "
+                            "(`pulumi state delete`) and run `pulumi up` again")
         new_spec, _ = self.kind.parse(news, unknown=rpc.UNKNOWN)
         if new_spec is None:
             return DiffResult(changes=True, replaces=[], delete_before_replace=False)
@@ -152,6 +161,8 @@ class ObjectProvider(BaseProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         """Create the object, or with the adopt input take that object over with a replace.
 
+        An object identical to the spec that no resource of the stack holds (left by an
+        interrupted `pulumi up`, see `_take_over`) is taken over instead of making a new one.
         If create fails, nothing was made; after a lost answer, the object is looked
         for before a second create is sent, so none is ever made twice.
         """
@@ -169,7 +180,7 @@ class ObjectProvider(BaseProvider):
                 held = (looked_up or self._service().get(adopt)).media if spec.unmanaged() else None
                 info = self._service().replace(adopt, spec.to_info(held))
             else:
-                info = self._create(spec)
+                info = self._take_over(spec, props) or self._create(spec)
             provider_base.HELD.add(self.kind.object_id(info))
         except TrunkError:
             raise
@@ -289,6 +300,66 @@ class ObjectProvider(BaseProvider):
             raise self._error(props, operation, "; ".join(str(e) for e in errors), object_id)
         return spec
 
+    def _identical(self, info: Any, spec: Any) -> bool:
+        """Whether the object `info` holds `spec`: every field equal, a password LiveKit
+        leaves out of its answers taken as equal."""
+        live = self.kind.spec.from_info(  # type: ignore[attr-defined]
+            _unredacted(info, getattr(spec, "auth_password", None)), spec.unmanaged())
+        return not live.changed(spec)
+
+    def _snapshot(self) -> Mapping[str, list[Any]]:
+        """The objects of this kind LiveKit held before this process wrote any, by name.
+
+        Listed once per provider process, by its first create: the creates that follow
+        wait for it, so none of the objects this process makes is in it (those are held).
+        """
+        runtime = self.runtime()
+        with runtime.snapshot_lock:
+            found = runtime.snapshots.get(self.kind.service)
+            if found is None:
+                found = {}
+                for info in self._service().list():
+                    found.setdefault(str(info.name), []).append(info)
+                runtime.snapshots[self.kind.service] = found
+            return found
+
+    def _take_over(self, spec: Any, props: Mapping[str, Any]) -> Any | None:
+        """An object identical to `spec` that no resource of this stack holds, claimed, or None.
+
+        A `pulumi up` interrupted after LiveKit made an object, but before the engine
+        recorded it (the CLI, the program or the provider killed; a create answered with
+        an error because its provider stopped), leaves that object in LiveKit and in no
+        resource. Creating again would make a duplicate; the object is taken over instead.
+        When several identical ones exist, one is taken and the warning names the others:
+        they are duplicates to delete, unless another identical entry takes them over.
+        A password LiveKit does not show is set to the stack's with a replace.
+        """
+        candidates = sorted((info for info in self._snapshot().get(str(spec.name), ())
+                             if self.kind.object_id(info) not in provider_base.HELD and self._identical(info, spec)),
+                            key=self.kind.object_id)
+        for index, found in enumerate(candidates):
+            object_id = self.kind.object_id(found)
+            # Claimed atomically: two identical entries may be created at once on the worker threads.
+            if not provider_base.HELD.claim(object_id):
+                continue
+            TAKEN_OVER[object_id] = str(props.get("name") or "")
+            noun = self.kind.noun
+            notes = ""
+            others = [self.kind.object_id(o) for o in candidates[index + 1:]
+                      if self.kind.object_id(o) not in provider_base.HELD]
+            if others:
+                notes += (f"; {', '.join(others)} {'is' if len(others) == 1 else 'are'} identical too and held by "
+                          f"no resource: duplicates to delete in LiveKit, unless another entry takes them over")
+            if (getattr(found, "auth_username", "") and not getattr(found, "auth_password", "")
+                    and getattr(spec, "auth_password", None)):
+                found = self._service().replace(object_id, spec.to_info(found.media if spec.unmanaged() else None))
+                notes += "; its password, which LiveKit does not show, was set to the stack's with a replace"
+            pulumi.log.warn(f"{noun} {label(props, object_id)}: took over the identical {noun} {object_id} left by "
+                            f"an interrupted `pulumi up` (in LiveKit, in no resource of this stack); no new {noun} "
+                            f"was created{notes}")
+            return found
+        return None
+
     def _create(self, spec: Any) -> Any:
         service = self._service()
         try:
@@ -297,8 +368,7 @@ class ObjectProvider(BaseProvider):
             pass
         # The create may have landed before the answer was lost (a crash, a cut
         # connection): look for it before sending another, so none is made twice.
-        landed = [o for o in service.list(**self.kind.landed_filter(spec)) if not self.kind.spec.from_info(  # type: ignore[attr-defined]
-            _unredacted(o, getattr(spec, "auth_password", None)), spec.unmanaged()).changed(spec)]
+        landed = [o for o in service.list(**self.kind.landed_filter(spec)) if self._identical(o, spec)]
         if len(landed) == 1:
             return landed[0]
         if not landed:

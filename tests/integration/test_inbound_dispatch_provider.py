@@ -166,7 +166,8 @@ def test_a_create_whose_answer_is_lost_takes_the_object_that_landed(
     provider = configured(InboundTrunkProvider() if kind == "inbound" else DispatchRuleProvider(),
                           recorded.url, settings)
     created = provider.create(checked(provider, TRUNK if kind == "inbound" else RULE))
-    assert recorded.methods() == [method, "ListSIPInboundTrunk" if kind == "inbound" else "ListSIPDispatchRule"]
+    listing = "ListSIPInboundTrunk" if kind == "inbound" else "ListSIPDispatchRule"
+    assert recorded.methods() == [listing, method, listing]
     listed = client.inbound.list() if kind == "inbound" else client.dispatch.list()
     assert len(listed) == 1 and created.id in str(listed[0])
 

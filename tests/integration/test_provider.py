@@ -13,6 +13,7 @@ from livekit_sip.enums import MediaEncryption
 from livekit_sip.errors import TrunkError
 from livekit_sip.outbound.models import OutboundTrunkInfo, OutboundTrunkUpdate
 from livekit_sip.outbound.provider import AUTH_GIVEN, RESOURCE_NAME, TrunkProvider
+from livekit_sip.outbound.spec import parse_spec
 from livekit_sip.settings import Settings
 from livekit_sip.wire import Codec, ListUpdate, MediaConfig
 from scripts.proxy import Proxy
@@ -46,7 +47,8 @@ def test_create_whose_answer_is_lost_adopts_the_trunk_that_landed(
     recorded.fault = lambda method, attempt: "drop" if method == "CreateSIPOutboundTrunk" and attempt == 1 else None
     provider = provider_for(recorded.url, settings)
     created = provider.create(checked(provider))
-    assert recorded.methods() == ["CreateSIPOutboundTrunk", "ListSIPOutboundTrunk"]
+    # The first create of a process lists what may be taken over, then the lost create is looked for.
+    assert recorded.methods() == ["ListSIPOutboundTrunk", "CreateSIPOutboundTrunk", "ListSIPOutboundTrunk"]
     assert [t.sip_trunk_id for t in client.outbound.list()] == [created.id]
 
 
@@ -55,8 +57,42 @@ def test_create_that_never_reached_the_server_is_sent_again_once(
     recorded.fault = lambda method, attempt: "stall" if method == "CreateSIPOutboundTrunk" and attempt == 1 else None
     provider = provider_for(recorded.url, settings, deadline="1")
     created = provider.create(checked(provider))
-    assert recorded.methods() == ["CreateSIPOutboundTrunk", "ListSIPOutboundTrunk", "CreateSIPOutboundTrunk"]
+    assert recorded.methods() == ["ListSIPOutboundTrunk", "CreateSIPOutboundTrunk", "ListSIPOutboundTrunk",
+                                  "CreateSIPOutboundTrunk"]
     assert [t.sip_trunk_id for t in client.outbound.list()] == [created.id]
+
+
+def test_a_create_takes_over_the_identical_trunk_an_interrupted_up_left_and_lists_once(
+        clean_project: None, recorded: Proxy, settings: Settings, client: SIPClient) -> None:
+    provider = provider_for(recorded.url, settings)
+    inputs = checked(provider, numbers=["+15105557300"])
+    spec, _ = parse_spec(inputs)
+    assert spec is not None
+    # Made and never recorded, as a `pulumi up` killed mid-create leaves it; and one that differs.
+    left = client.outbound.create(spec.to_info()).sip_trunk_id
+    other = client.outbound.create(spec.model_copy(update={"address": "other.example.com"}).to_info()).sip_trunk_id
+    taken = provider.create(inputs)
+    assert taken.id == left and taken.outs["sip_trunk_id"] == left
+    assert recorded.methods() == ["ListSIPOutboundTrunk"], "no create is sent"
+    # The one taken is held now: an identical entry gets a trunk of its own, with no second listing.
+    second = provider.create(inputs)
+    assert second.id not in (left, other)
+    assert recorded.methods() == ["ListSIPOutboundTrunk", "CreateSIPOutboundTrunk"]
+    assert sorted(t.sip_trunk_id for t in client.outbound.list()) == sorted([left, other, second.id])
+
+
+def test_of_two_identical_trunks_left_one_is_taken_over_and_the_other_is_named(
+        clean_project: None, recorded: Proxy, settings: Settings, client: SIPClient,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    provider = provider_for(recorded.url, settings)
+    inputs = checked(provider, numbers=["+15105557301"])
+    spec, _ = parse_spec(inputs)
+    assert spec is not None
+    ids = sorted(client.outbound.create(spec.to_info()).sip_trunk_id for _ in range(2))
+    assert provider.create(inputs).id == ids[0]
+    warning = capsys.readouterr()
+    text = warning.out + warning.err
+    assert f"took over the identical trunk {ids[0]}" in text and f"{ids[1]} is identical too" in text
 
 
 def test_reads_of_many_trunks_cost_one_listing(
