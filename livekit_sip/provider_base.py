@@ -22,6 +22,7 @@ from typing import Any, Generic, TypeVar
 
 from pulumi.dynamic import CheckFailure, ConfigureRequest, ResourceProvider
 
+from livekit_sip import process
 from livekit_sip import settings as settings_mod
 from livekit_sip.client import SIPClient
 from livekit_sip.errors import LiveKitError, NotFoundError, SettingsError
@@ -53,6 +54,8 @@ def one_line_errors(method: F) -> F:
     @functools.wraps(method)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         sys.tracebacklimit = 0
+        # Counted in flight, so a stopping provider process answers the call before it exits.
+        process.CALLS.enter(method.__name__)
         try:
             return method(*args, **kwargs)
         except LiveKitError:
@@ -61,6 +64,8 @@ def one_line_errors(method: F) -> F:
             # An explicit limit: the default would honour sys.tracebacklimit, which is 0 here.
             trace = "".join(traceback.format_exception(err, limit=_FRAMES))
             raise ProviderBug(f"{type(err).__name__}: {err}\n{trace}") from None
+        finally:
+            process.CALLS.leave()
 
     return wrapper  # type: ignore[return-value]
 
@@ -144,6 +149,10 @@ class Runtime:
     client: SIPClient
     #: Listing caches by kind of object.
     listings: dict[str, Listing[Any]] = field(default_factory=dict)
+    #: By kind, the objects LiveKit held before this process wrote any, by name: what a create
+    #: may take over (see `ObjectProvider.create`). Taken once, under `snapshot_lock`.
+    snapshots: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
+    snapshot_lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 class BaseProvider(ResourceProvider):
@@ -158,6 +167,7 @@ class BaseProvider(ResourceProvider):
         """Remember where the settings are; nothing is read or sent yet."""
         config = req.config
         self._lookup = config.get
+        process.guard()
         log_file = os.environ.get(LOG_FILE_ENV)
         logger = logging.getLogger("livekit_sip")
         if log_file and not logger.handlers:
