@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from livekit_sip import validators
+from livekit_sip import media_values
 from livekit_sip.dispatch.config import ENTRY_FIELDS as RULE_ENTRY_FIELDS
 from livekit_sip.dispatch.models import DispatchRuleInfo
 from livekit_sip.dispatch.provider import PINS
@@ -111,7 +111,7 @@ def _fields_entry(spec: Any, fields: Sequence[str], key: str, given: Mapping[str
         elif field in MEDIA_DEFAULTS:
             value = getattr(spec, field)
             if value != MEDIA_DEFAULTS[field]:
-                entry[camel(field)] = [validators.codec_shorthand(c) for c in value] if field == "codecs" else value
+                entry[camel(field)] = [media_values.codec_shorthand(c) for c in value] if field == "codecs" else value
         elif field in always or getattr(spec, field) != type(spec).model_fields[field].default:
             entry[camel(field)] = props[field]
     return entry

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
-from livekit_sip import validators
+from livekit_sip import media_values, validators
 from livekit_sip.enums import MediaEncryption
 from livekit_sip.fields import Slot, Spec, Write, check
 from livekit_sip.wire import Codec, MediaConfig, MediaInfo
@@ -28,9 +28,9 @@ MEDIA_FIELDS = tuple(MEDIA_DEFAULTS)
 Encryption = Annotated[
     MediaEncryption, Slot(Write.MEDIA),
     check(lambda v: validators.wire_enum(MediaEncryption, v) or MediaEncryption.DISABLE)]
-Codecs = Annotated[tuple[Codec, ...] | None, Slot(Write.MEDIA), check(validators.codecs)]
+Codecs = Annotated[tuple[Codec, ...] | None, Slot(Write.MEDIA), check(media_values.codecs)]
 OnlyListedCodecs = Annotated[bool | None, Slot(Write.MEDIA), check(validators.boolean)]
-MediaTimeout = Annotated[str | None, Slot(Write.MEDIA), check(validators.media_timeout)]
+MediaTimeout = Annotated[str | None, Slot(Write.MEDIA), check(media_values.media_timeout)]
 
 
 def unmanaged(values: Mapping[str, Any]) -> tuple[str, ...]:
@@ -59,7 +59,7 @@ def from_info(media: MediaConfig | None, effective: MediaEncryption,
     held: dict[str, Any] = {f: getattr(got, f) for f in MEDIA_FIELDS}
     held["codecs"] = tuple(held["codecs"])
     # A null timeout and "0s" both mean LiveKit's default.
-    held["media_timeout"] = validators.canonical_duration(got.media_timeout or "0s")
+    held["media_timeout"] = media_values.canonical_duration(got.media_timeout or "0s")
     held.update(dict.fromkeys(unmanaged))
     return {"media_encryption": effective, **held}
 

@@ -14,7 +14,7 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import ValidationInfo, model_validator
 
-from livekit_sip import conflicts, validators
+from livekit_sip import conflicts, media_values, validators
 from livekit_sip import media as media_fields
 from livekit_sip.enums import IncludeHeaders, MediaEncryption
 from livekit_sip.errors import SpecError
@@ -62,8 +62,8 @@ class InboundTrunkSpec(media_fields.MediaSpec):
     headers_to_attributes: HeadersToAttributes = {}
     attributes_to_headers: AttributesToHeaders = {}
     include_headers: IncludeHeadersField = IncludeHeaders.NONE
-    ringing_timeout: Annotated[str | None, Slot(Write.REPLACE), check(validators.positive_duration)] = None
-    max_call_duration: Annotated[str | None, Slot(Write.REPLACE), check(validators.positive_duration)] = None
+    ringing_timeout: Annotated[str | None, Slot(Write.REPLACE), check(media_values.positive_duration)] = None
+    max_call_duration: Annotated[str | None, Slot(Write.REPLACE), check(media_values.positive_duration)] = None
     krisp_enabled: Annotated[bool, Slot(Write.REPLACE), check(lambda v: bool(validators.boolean(v)))] = False
     media_encryption: media_fields.Encryption = MediaEncryption.DISABLE
     codecs: media_fields.Codecs = None
@@ -91,7 +91,7 @@ class InboundTrunkSpec(media_fields.MediaSpec):
         """The spec a trunk read from LiveKit holds (no validation: it is the truth)."""
         values = media_fields.spec_values(cls, info, unmanaged, ("numbers", "allowed_addresses", "allowed_numbers"))
         for name in ("ringing_timeout", "max_call_duration"):
-            values[name] = validators.canonical_duration(values[name]) if values[name] else None
+            values[name] = media_values.canonical_duration(values[name]) if values[name] else None
         return cls.model_construct(**values)
 
 

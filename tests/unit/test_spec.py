@@ -10,9 +10,9 @@ from livekit_sip.enums import IncludeHeaders, MediaEncryption, Transport
 from livekit_sip.errors import SpecError
 from livekit_sip.media import MEDIA_FIELDS
 from livekit_sip.media import unmanaged as unmanaged_fields
+from livekit_sip.media_values import codec_shorthand, format_duration, parse_duration
 from livekit_sip.outbound.models import OutboundTrunkInfo
 from livekit_sip.outbound.spec import OutboundTrunkSpec, parse_spec
-from livekit_sip.validators import codec_shorthand, format_duration, parse_duration
 from livekit_sip.wire import Codec, MediaConfig
 from tests.support.specs import FULL_PROPS
 
