@@ -46,7 +46,8 @@ else
     -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$LANGUAGE_HOST_VERSION" \
     -o "$LIBEXEC/pulumi-language-python" github.com/pulumi/pulumi/sdk/v3/python/cmd/pulumi-language-python) \
     || die "building pulumi-language-python failed; it needs the Go module proxy (GOPROXY) to be reachable"
-  echo "make tools: building the launcher that passes Pulumi.yaml's virtualenv to the language host"
+  # The launcher also runs Python policy packs (RunPlugin), which the v3.79.0 host predates.
+  echo "make tools: building the launcher that passes Pulumi.yaml's virtualenv to the language host and runs policy packs"
   (cd "$ROOT/tools/pulumi-language-python" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" \
     -o "$BIN/pulumi-language-python" ./launcher) \
     || die "building the language-host launcher failed"
