@@ -21,7 +21,15 @@ $(VENV)/.installed: requirements.txt requirements-test.txt pyproject.toml
 	$(PY) -m pip install -q --no-deps -e .
 	touch $@
 
-venv: $(VENV)/.installed
+# The policy pack's own virtualenv: pulumi-policy pins protobuf 5.29, the program's pulumi takes 6.
+POLICY_VENV := policy/.venv
+$(POLICY_VENV)/.installed: policy/requirements.txt
+	$(PYTHON) -m venv $(POLICY_VENV)
+	$(POLICY_VENV)/bin/python -m pip install -q --upgrade pip
+	$(POLICY_VENV)/bin/python -m pip install -q -r policy/requirements.txt
+	touch $@
+
+venv: $(VENV)/.installed $(POLICY_VENV)/.installed
 
 tools:
 	scripts/tools.sh
@@ -51,8 +59,9 @@ env:
 	  else echo '# no local dev server: run make up for LIVEKIT_URL, LIVEKIT_API_KEY, LIVEKIT_API_SECRET'; fi
 
 lint: venv
-	$(VENV)/bin/ruff check livekit_sip tests scripts benchmarks __main__.py
+	$(VENV)/bin/ruff check livekit_sip tests scripts benchmarks policy __main__.py
 	$(VENV)/bin/mypy --strict livekit_sip scripts benchmarks
+	$(VENV)/bin/mypy --strict policy
 	$(VENV)/bin/lint-imports --no-cache
 
 test: venv tools lint
