@@ -146,6 +146,8 @@ def mocks() -> Iterator[None]:
     asyncio.set_event_loop(loop)
     pulumi.runtime.set_mocks(Mocks(), project="docs", stack="dev", preview=False)
     yield
+    # No engine again: later tests of this process log as a provider outside Pulumi does.
+    pulumi.runtime.settings.configure(pulumi.runtime.settings.Settings(project=None, stack=None))
     asyncio.set_event_loop(None)
     loop.close()
 
