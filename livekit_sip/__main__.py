@@ -1,7 +1,7 @@
 """`livekit-sip` (also `python -m livekit_sip`): commands for moving existing trunks under Pulumi.
 
     livekit-sip export [--stack-key-from name|id] [--output FILE]
-    livekit-sip recover EXPORTED_STATE [--output FILE]
+    livekit-sip recover EXPORTED_STATE [--output FILE] [--stack NAME]
 
 The connection comes from `LIVEKIT_URL`, `LIVEKIT_API_KEY` and `LIVEKIT_API_SECRET`.
 Errors are one line on stderr and exit status 1.
@@ -20,8 +20,8 @@ from pathlib import Path
 from livekit_sip.client import SIPClient
 from livekit_sip.errors import LiveKitError, SettingsError
 from livekit_sip.export import KEY_SOURCES, render
-from livekit_sip.outbound.models import OutboundTrunkInfo
-from livekit_sip.recover import recover
+from livekit_sip.kinds import SECTIONS
+from livekit_sip.recover import RecoverError, check_export, recover
 from livekit_sip.settings import ENV_KEYS, CleartextWarning, resolve
 
 PROG = "livekit-sip"
@@ -42,32 +42,25 @@ def main(argv: Sequence[str] | None = None, prog: str = PROG) -> int:
                         help="write the block to FILE instead of stdout")
     settle = commands.add_parser(
         "recover", help="settle the pending creates an interrupted `pulumi up` left in a stack's state",
-        description="Read the JSON of `pulumi stack export` and write it back with every pending create of a "
-                    "trunk settled: a trunk that reached LiveKit is recorded with its ID, one that did not is "
-                    "dropped so that `pulumi up` creates it. Load the result with `pulumi stack import`. The "
-                    "LiveKit project is the one named by LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET.")
+        description="Read the JSON of `pulumi stack export` and write it back with every pending create of an "
+                    "outbound trunk, inbound trunk or dispatch rule settled: an object that reached LiveKit is "
+                    "recorded with its ID, one that did not is dropped so that `pulumi up` creates it. Load the "
+                    "result with `pulumi stack import`. The LiveKit project is the one named by LIVEKIT_URL, "
+                    "LIVEKIT_API_KEY and LIVEKIT_API_SECRET. On any error nothing is written.")
     settle.add_argument("state", type=Path, metavar="EXPORTED_STATE", help="the file `pulumi stack export` wrote")
     settle.add_argument("--output", "-o", type=Path, metavar="FILE",
                         help="write the settled state to FILE instead of stdout")
+    settle.add_argument("--stack", metavar="NAME", help="refuse an export of any other stack than NAME")
     args = parser.parse_args(argv)
     try:
         if args.command == "recover":
-            return _recover(args.state, args.output, prog)
+            return _recover(args.state, args.output, args.stack, prog)
         return _export(args.stack_key_from, args.output, prog)
     except (LiveKitError, OSError) as err:
         print(f"{prog} {args.command}: {_one_line(err)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
-
-
-def _list_trunks(prog: str, command: str) -> tuple[list[OutboundTrunkInfo], str]:
-    """Every outbound trunk of the project the environment names, and its URL."""
-    client, url = _client(prog, command)
-    try:
-        return client.outbound.list(), url
-    finally:
-        client.close()
 
 
 def _client(prog: str, command: str) -> tuple[SIPClient, str]:
@@ -84,21 +77,30 @@ def _client(prog: str, command: str) -> tuple[SIPClient, str]:
     return SIPClient(settings), settings.url
 
 
-def _recover(state: Path, output: Path | None, prog: str) -> int:
+def _recover(state: Path, output: Path | None, stack: str | None, prog: str) -> int:
     try:
         exported = json.loads(state.read_text())
-    except json.JSONDecodeError as err:
-        raise SettingsError(f"{state} is not the JSON of `pulumi stack export`: {err.msg}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        why = err.msg if isinstance(err, json.JSONDecodeError) else "it is not text"
+        raise SettingsError(f"{state} is not the JSON of `pulumi stack export`: {why}") from None
     if not isinstance(exported, dict):
         raise SettingsError(f"{state} is not the JSON of `pulumi stack export`")
-    trunks, _ = _list_trunks(prog, "recover")
-    recovery = recover(exported, trunks)
+    try:
+        check_export(exported, stack)
+    except RecoverError as err:
+        raise RecoverError(f"{state}: {err}") from None
+    client, url = _client(prog, "recover")
+    try:
+        objects = {section.kind.service: getattr(client, section.kind.service).list() for section in SECTIONS}
+    finally:
+        client.close()
+    recovery = recover(exported, objects, stack=stack, project=f"the LiveKit project at {url}")
     text = json.dumps(recovery.state, indent=4) + "\n"
     if output is None:
         sys.stdout.write(text)
     else:
         output.write_text(text)
-    for line in recovery.report() or ["no pending creates of trunks"]:
+    for line in recovery.report() or ["no pending creates of livekit-sip objects"]:
         print(f"{prog} recover: {line}", file=sys.stderr)
     return 0
 

@@ -53,6 +53,7 @@ class Section:
             resources declared so far by section, resource options) → resource.
         ids_output, fields_output: the stack outputs of IDs and fields by key.
         export_fields: a resource's fields for `fields_output`.
+        resource_type: the Pulumi type of the resource `declare` makes, as states record it.
         always_export: export both outputs even when the section has no entry.
     """
 
@@ -64,6 +65,7 @@ class Section:
     ids_output: str
     fields_output: str
     export_fields: Callable[[Any], Any]
+    resource_type: str
     explain_conflict: Callable[[Hashable], str] | None = None
     secrets: tuple[SecretSection, ...] = ()
     always_export: bool = False

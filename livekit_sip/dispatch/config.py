@@ -16,7 +16,7 @@ import pulumi
 
 from livekit_sip import conflicts, validators
 from livekit_sip.dispatch.provider import ID, KIND, PINS, SECTION
-from livekit_sip.dispatch.resource import DispatchRule, DispatchRuleArgs, export_dispatch_rule
+from livekit_sip.dispatch.resource import RESOURCE_TYPE, DispatchRule, DispatchRuleArgs, export_dispatch_rule
 from livekit_sip.dispatch.spec import ADOPT, FIELDS, KINDS, parse_spec
 from livekit_sip.entries import Entry, Problems, hint, section_map
 from livekit_sip.entry_files import SERVER_KEYS, FileFormat, ReadEntry
@@ -209,4 +209,5 @@ def declare(key: str, entry: RuleEntry, stack: StackConfig, declared: Mapping[st
 FILE = FileFormat(SECTION, "dispatch rule", "dispatch_rule", tuple(f for f in FIELDS if f not in MEDIA_FIELDS),
                   SERVER_KEYS | {ID}, post=_file_rule)
 CONFIG = Section(KIND, FILE, ENTRY_FIELDS, read, declare, "dispatchRuleIds", "dispatchRules", export_dispatch_rule,
-                 explain_conflict=explain, secrets=(SecretSection(PINS, "this PIN", read_pins),))
+                 resource_type=RESOURCE_TYPE, explain_conflict=explain,
+                 secrets=(SecretSection(PINS, "this PIN", read_pins),))

@@ -13,7 +13,7 @@ from livekit_sip import conflicts
 from livekit_sip.entries import Entry
 from livekit_sip.entry_files import SERVER_KEYS, FileFormat, ReadEntry
 from livekit_sip.inbound.provider import CREDENTIALS, ID, KIND, SECTION
-from livekit_sip.inbound.resource import InboundTrunk, InboundTrunkArgs, export_inbound_trunk
+from livekit_sip.inbound.resource import RESOURCE_TYPE, InboundTrunk, InboundTrunkArgs, export_inbound_trunk
 from livekit_sip.inbound.spec import ADOPT, FIELDS, SECRET_FIELDS, parse_spec
 from livekit_sip.media import MEDIA_FIELDS
 from livekit_sip.secret_config import SecretSection, read_credentials
@@ -54,4 +54,5 @@ def declare(key: str, entry: Entry, stack: StackConfig, declared: Mapping[str, M
 
 
 CONFIG = Section(KIND, FILE, ENTRY_FIELDS, read, declare, "inboundTrunkIds", "inboundTrunks", export_inbound_trunk,
-                 explain_conflict=explain, secrets=(SecretSection(CREDENTIALS, "these credentials", read_credentials),))
+                 resource_type=RESOURCE_TYPE, explain_conflict=explain,
+                 secrets=(SecretSection(CREDENTIALS, "these credentials", read_credentials),))

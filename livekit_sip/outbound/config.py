@@ -12,7 +12,7 @@ from livekit_sip.entries import Entry
 from livekit_sip.entry_files import SERVER_KEYS, FileFormat, ReadEntry
 from livekit_sip.media import MEDIA_FIELDS
 from livekit_sip.outbound.provider import CREDENTIALS, ID, KIND, SECTION
-from livekit_sip.outbound.resource import OutboundTrunk, OutboundTrunkArgs, export_trunk
+from livekit_sip.outbound.resource import RESOURCE_TYPE, OutboundTrunk, OutboundTrunkArgs, export_trunk
 from livekit_sip.outbound.spec import ADOPT, FIELDS, SECRET_FIELDS, parse_spec
 from livekit_sip.secret_config import Credentials, SecretSection, read_credentials
 from livekit_sip.section import Reading, Section, StackConfig
@@ -45,4 +45,5 @@ def declare(key: str, entry: Entry, stack: StackConfig, declared: Mapping[str, M
 
 
 CONFIG = Section(KIND, FILE, ENTRY_FIELDS, read, declare, "trunkIds", "trunks", export_trunk,
-                   secrets=(SecretSection(CREDENTIALS, "these credentials", read_credentials),), always_export=True)
+                   resource_type=RESOURCE_TYPE, always_export=True,
+                   secrets=(SecretSection(CREDENTIALS, "these credentials", read_credentials),))
