@@ -1,0 +1,172 @@
+"""The faults of `test_faults.py` against a whole setup of inbound trunks and dispatch
+rules: rate limits and unavailability, high parallelism, and a killed server. Each
+object is made once, none is left over, and every rule names the live trunks of its keys."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from livekit_sip.settings import Settings
+from scripts import devserver
+from scripts.project import Project
+from scripts.proxy import Proxy
+from tests.reliability.conftest import make_project
+from tests.support import official
+
+CREATES = ("CreateSIPInboundTrunk", "CreateSIPDispatchRule")
+
+
+@pytest.fixture(autouse=True)
+def _clear(fault_proxy: Proxy, server_settings: Settings) -> None:
+    fault_proxy.fault = None
+    fault_proxy.reset()
+    for rule_id in official.list_rules(server_settings):
+        official.delete_rule(server_settings, rule_id)
+    for trunk_id in official.list_inbound(server_settings):
+        official.delete_trunk(server_settings, trunk_id)
+
+
+def number(i: int) -> str:
+    return f"+1415555{i:04d}"
+
+
+def setup(n: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """`n` inbound trunks with distinct numbers, and `n` rules: rule i names trunk i, and
+    every third rule also trunk i+1. Each rule's called number (trunk i's) keeps LiveKit's
+    conflict keys of rules sharing a trunk apart."""
+    inbound = {f"in{i:03d}": {"numbers": [number(i)], "allowedAddresses": ["192.0.2.0/24"]} for i in range(n)}
+    rules = {}
+    for i in range(n):
+        trunks = [f"in{i:03d}"] + ([f"in{(i + 1) % n:03d}"] if i % 3 == 0 else [])
+        rules[f"r{i:03d}"] = {"trunks": trunks, "numbers": [number(i)], "individual": {"roomPrefix": f"call{i}-"}}
+    return inbound, rules
+
+
+def declare(project: Project, n: int) -> dict[str, Any]:
+    inbound, rules = setup(n)
+    project.set_config({"livekit-sip:inboundTrunks": inbound, "livekit-sip:dispatchRules": rules})
+    return rules
+
+
+def check_converged(project: Project, settings: Settings, rules: dict[str, Any]) -> None:
+    """Exactly the declared trunks and rules, none twice, no orphan, each rule on its own trunks."""
+    n = len(rules)
+    trunks, live_rules = official.list_inbound(settings), official.list_rules(settings)
+    trunk_names = Counter(t.name for t in trunks.values())
+    rule_names = Counter(r.name for r in live_rules.values())
+    assert (len(trunks), len(live_rules)) == (n, n), (
+        f"{len(trunks)} inbound trunks and {len(live_rules)} rules on the server, {n} of each declared")
+    assert set(trunk_names.values()) == {1}, f"duplicated trunks: {+(trunk_names - Counter(set(trunk_names)))}"
+    assert set(rule_names.values()) == {1}, f"duplicated rules: {+(rule_names - Counter(set(rule_names)))}"
+    outputs = project.outputs()
+    trunk_ids, rule_ids = outputs["inboundTrunkIds"], outputs["dispatchRuleIds"]
+    assert set(trunk_ids) == {f"in{i:03d}" for i in range(n)} and set(rule_ids) == set(rules)
+    assert set(trunk_ids.values()) == set(trunks), "stack's inbound trunks are the server's"
+    assert set(rule_ids.values()) == set(live_rules), "stack's rules are the server's"
+    for key, trunk_id in trunk_ids.items():
+        assert trunks[trunk_id].name == key
+    for key, rule_id in rule_ids.items():
+        live = live_rules[rule_id]
+        assert live.name == key
+        assert sorted(live.trunk_ids) == sorted(trunk_ids[k] for k in rules[key]["trunks"]), key
+        assert list(live.numbers) == rules[key]["numbers"]
+
+
+def test_setup_of_20_survives_429_and_503_on_30_percent_of_requests(
+        tmp_path: Path, fault_proxy: Proxy, server: devserver.DevServer, server_settings: Settings) -> None:
+    rng = random.Random(11)
+    injected = Counter[int]()
+    lock = threading.Lock()
+
+    def flaky(method: str, attempt: int) -> tuple[int, str] | None:
+        with lock:
+            if rng.random() < 0.3:
+                status = rng.choice([429, 503])
+                injected[status] += 1
+                code = "resource_exhausted" if status == 429 else "unavailable"
+                return status, f'{{"code": "{code}", "msg": "injected"}}'
+        return None
+
+    project = make_project(tmp_path, fault_proxy, server, "flakysetup")
+    rules = declare(project, 20)
+    fault_proxy.fault = flaky
+    project.run("up")
+    fault_proxy.fault = None
+    calls = Counter(c.method for c in fault_proxy.calls)
+    print(f"injected: {dict(injected)}; calls: {dict(calls)}")
+    assert injected[429] > 0 and injected[503] > 0
+    check_converged(project, server_settings, rules)
+    project.run("destroy")
+    assert official.list_inbound(server_settings) == {} and official.list_rules(server_settings) == {}
+
+
+def test_parallel_16_setup_of_50_creates_each_trunk_and_rule_exactly_once(
+        tmp_path: Path, fault_proxy: Proxy, server: devserver.DevServer, server_settings: Settings) -> None:
+    project = make_project(tmp_path, fault_proxy, server, "widesetup")
+    rules = declare(project, 50)
+    project.run("up", parallel=16)
+    for method in CREATES:
+        creates = [c for c in fault_proxy.calls if c.method == method]
+        assert len(creates) == 50 and all(c.status == 200 for c in creates), (
+            method, Counter(c.status for c in creates))
+    check_converged(project, server_settings, rules)
+    project.run("destroy")
+    assert official.list_inbound(server_settings) == {} and official.list_rules(server_settings) == {}
+
+
+@pytest.mark.parametrize(("during", "at_least"), [("CreateSIPInboundTrunk", 10), ("CreateSIPDispatchRule", 5)],
+                         ids=["during-trunk-creates", "during-rule-creates"])
+def test_livekit_killed_mid_setup_up_converges_to_exactly_the_declared_setup(
+        tmp_path: Path, fault_proxy: Proxy, server: devserver.DevServer, server_settings: Settings,
+        during: str, at_least: int) -> None:
+    n = 25
+    project = make_project(tmp_path, fault_proxy, server, "crashsetup")
+    rules = declare(project, n)
+    failure: list[BaseException] = []
+
+    def up() -> None:
+        try:
+            project.run("up")
+        except BaseException as err:  # the interrupted up may fail; recovery follows
+            failure.append(err)
+
+    def slow_creates(method: str, attempt: int) -> None:
+        if method in CREATES:
+            time.sleep(0.05)  # keeps the up in flight long enough to be cut in the middle
+        return None
+
+    def creates() -> Counter[str]:
+        return Counter(m for m in fault_proxy.methods() if m in CREATES)
+
+    fault_proxy.fault = slow_creates
+    runner = threading.Thread(target=up)
+    runner.start()
+    deadline = time.monotonic() + 60
+    while creates()[during] < at_least and time.monotonic() < deadline:
+        time.sleep(0.01)
+    devserver.stop_one(server.state_dir, "livekit")
+    at_kill = creates()
+    answered = Counter(c.method for c in list(fault_proxy.calls) if c.method in CREATES and c.status == 200)
+    assert at_kill[during] >= at_least and answered[during] < n, (
+        f"the server must die in the middle of the {during} calls: {dict(at_kill)}, answered {dict(answered)}")
+    time.sleep(1.0)
+    devserver.start_livekit(server.state_dir, server.http_port, server.redis_port,
+                            server.api_key, server.api_secret)
+    runner.join(timeout=300)
+    assert not runner.is_alive()
+    fault_proxy.fault = None
+    print(f"creates at kill: {dict(at_kill)}, of which answered: {dict(answered)}; "
+          f"interrupted up failed: {bool(failure)}; calls: {dict(Counter(c.method for c in fault_proxy.calls))}")
+    # The documented recovery: refresh, then up.
+    project.run("refresh")
+    project.run("up")
+    check_converged(project, server_settings, rules)
+    project.run("destroy")
+    assert official.list_inbound(server_settings) == {} and official.list_rules(server_settings) == {}
