@@ -3,8 +3,10 @@
 `ObjectProvider` holds the contract every livekit-sip resource keeps (check at
 preview with no API call but an adopt's lookup, diff without replacements, create
 with recovery after a lost answer, reads from one listing per refresh, update or
-replace with drift restored, idempotent delete, adopt); a `Kind` names what differs
-between kinds of object: the spec, the service, the ID field and the words of messages.
+replace with drift restored, idempotent delete, adopt); a `Kind` (`livekit_sip.kind`)
+names what differs between kinds of object: the spec, the service, the ID field and
+the words of messages. Create's recovery (taking over an object an interrupted `up`
+left, finding a create whose answer was lost) is in `livekit_sip.takeover`.
 
 A provider process serves one Pulumi command. The dynamic-provider server keeps one
 configured instance per pickled provider, that is one per kind, each with its own
@@ -16,8 +18,7 @@ IDs in `provider_base`) lives in modules.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
 import pulumi
@@ -27,70 +28,22 @@ from pulumi.runtime import rpc
 from livekit_sip import media as media_fields
 from livekit_sip import provider_base
 from livekit_sip.client import SIPClient
-from livekit_sip.errors import (
-    AmbiguousWriteError,
-    InvalidArgumentError,
-    LiveKitError,
-    NotFoundError,
-    SpecError,
-    TrunkError,
-)
-from livekit_sip.fields import Spec
+from livekit_sip.errors import InvalidArgumentError, LiveKitError, NotFoundError, TrunkError
+from livekit_sip.kind import ALL_TRUNKS, AUTH_GIVEN, CHECK_ONLY, RESOURCE_NAME, Kind, has_auth, unredacted
 from livekit_sip.plan import Action, plan_from
-from livekit_sip.provider_base import BaseProvider, Listing, label, one_line_errors
+from livekit_sip.provider_base import Listing, label, one_line_errors
+from livekit_sip.takeover import TAKEN_OVER, TakeOver
 
-#: Inputs `check` reads and drops: whether credentials were given at all (even as ""),
-#: whether an empty `trunk_ids` means every trunk on purpose, and the resource name.
-AUTH_GIVEN = "auth_given"
-ALL_TRUNKS = "all_trunks"
-RESOURCE_NAME = "resource_name"
-CHECK_ONLY = (AUTH_GIVEN, ALL_TRUNKS, RESOURCE_NAME)
-
-
-@dataclass(frozen=True)
-class Kind:
-    """What an `ObjectProvider` needs to know about one kind of LiveKit object."""
-
-    #: The object as messages name it ("inbound trunk").
-    noun: str
-    #: The listing cache's name, and the attribute of `SIPClient` serving the kind.
-    service: str
-    #: The ID field of the wire model and of outputs.
-    id_field: str
-    #: The input that adopts an existing object, snake_case, and its stack-config name.
-    adopt: str
-    adopt_key: str
-    spec: type[Spec]
-    parse: Callable[..., tuple[Any, list[SpecError]]]
-    #: The stack config path of an entry, for messages.
-    entry_path: Callable[[str], str]
-    #: The stack config path of an entry's credentials, or of one of their keys (`leaf`),
-    #: for messages; None when the kind has none.
-    credentials_path: Callable[..., str] | None = None
-    #: The listing filters that find a create which landed before its answer was lost.
-    landed_filter: Callable[[Any], dict[str, Any]] = lambda spec: {}
-
-    def object_id(self, info: Any) -> str:
-        return str(getattr(info, self.id_field))
-
-    @property
-    def explains_conflicts(self) -> bool:
-        """Whether LiveKit refuses an object that clashes with another (numbers, trunks,
-        PIN), so a refusal names the objects outside the stack it clashes with."""
-        return hasattr(self.spec, "conflict_keys")
-
+# `Kind` and the check-only inputs live in `livekit_sip.kind`; this module still names them.
+__all__ = ["ADOPT_LOOKUPS", "ALL_TRUNKS", "AUTH_GIVEN", "CHECK_ONLY", "RESOURCE_NAME", "Kind", "ObjectProvider"]
 
 #: Objects `check` looked up for an adopt, by ID; the create that follows in the same
 #: `up` takes the answer instead of reading the object again. (dict get/set/pop are atomic.)
 ADOPT_LOOKUPS: dict[str, Any] = {}
-#: Objects a create of this process took over, by ID: the name of the entry that took each.
-TAKEN_OVER: dict[str, str] = {}
 
 
-class ObjectProvider(BaseProvider):
+class ObjectProvider(TakeOver):
     """Creates, reads, updates and deletes one kind of LiveKit SIP object."""
-
-    kind: Kind
 
     # -- contract -----------------------------------------------------------
 
@@ -205,7 +158,7 @@ class ObjectProvider(BaseProvider):
             raise self._error(props, "read", err, id_) from None
         if info is None:
             return ReadResult(None, {})
-        live = self.kind.spec.from_info(_unredacted(info, props.get("auth_password")),  # type: ignore[attr-defined]
+        live = self.kind.spec.from_info(unredacted(info, props.get("auth_password")),  # type: ignore[attr-defined]
                                         media_fields.unmanaged(props))
         outs = self._state_props(live, id_, props)
         return ReadResult(id_, outs, {k: v for k, v in outs.items() if k != self.kind.id_field})
@@ -240,7 +193,7 @@ class ObjectProvider(BaseProvider):
             else:
                 info = service.replace(id_, step.replace)
             answered = self.kind.spec.from_info(  # type: ignore[attr-defined]
-                _unredacted(info, getattr(new, "auth_password", None)), new.unmanaged())
+                unredacted(info, getattr(new, "auth_password", None)), new.unmanaged())
             drifted = new.changed(answered)
             if drifted:
                 action = "replace"
@@ -278,9 +231,6 @@ class ObjectProvider(BaseProvider):
 
     # -- helpers ------------------------------------------------------------
 
-    def _service(self) -> Any:
-        return getattr(self.client(), self.kind.service)
-
     def _listing(self) -> Listing[Any]:
         def build(client: SIPClient) -> Listing[Any]:
             service = getattr(client, self.kind.service)
@@ -290,93 +240,11 @@ class ObjectProvider(BaseProvider):
     def _invalidate(self) -> None:
         self._listing().invalidate()
 
-    def _error(self, props: Mapping[str, Any], operation: str, cause: LiveKitError | str,
-               object_id: str | None = None) -> TrunkError:
-        return TrunkError(label(props, object_id), operation, cause, kind=self.kind.noun)
-
     def _spec(self, props: Mapping[str, Any], operation: str, object_id: str | None = None) -> Any:
         spec, errors = self.kind.parse(props)
         if spec is None:
             raise self._error(props, operation, "; ".join(str(e) for e in errors), object_id)
         return spec
-
-    def _identical(self, info: Any, spec: Any) -> bool:
-        """Whether the object `info` holds `spec`: every field equal, a password LiveKit
-        leaves out of its answers taken as equal."""
-        live = self.kind.spec.from_info(  # type: ignore[attr-defined]
-            _unredacted(info, getattr(spec, "auth_password", None)), spec.unmanaged())
-        return not live.changed(spec)
-
-    def _snapshot(self) -> Mapping[str, list[Any]]:
-        """The objects of this kind LiveKit held before this process wrote any, by name.
-
-        Listed once per provider process, by its first create: the creates that follow
-        wait for it, so none of the objects this process makes is in it (those are held).
-        """
-        runtime = self.runtime()
-        with runtime.snapshot_lock:
-            found = runtime.snapshots.get(self.kind.service)
-            if found is None:
-                found = {}
-                for info in self._service().list():
-                    found.setdefault(str(info.name), []).append(info)
-                runtime.snapshots[self.kind.service] = found
-            return found
-
-    def _take_over(self, spec: Any, props: Mapping[str, Any]) -> Any | None:
-        """An object identical to `spec` that no resource of this stack holds, claimed, or None.
-
-        A `pulumi up` interrupted after LiveKit made an object, but before the engine
-        recorded it (the CLI, the program or the provider killed; a create answered with
-        an error because its provider stopped), leaves that object in LiveKit and in no
-        resource. Creating again would make a duplicate; the object is taken over instead.
-        When several identical ones exist, one is taken and the warning names the others:
-        they are duplicates to delete, unless another identical entry takes them over.
-        A password LiveKit does not show is set to the stack's with a replace.
-        """
-        candidates = sorted((info for info in self._snapshot().get(str(spec.name), ())
-                             if self.kind.object_id(info) not in provider_base.HELD and self._identical(info, spec)),
-                            key=self.kind.object_id)
-        for index, found in enumerate(candidates):
-            object_id = self.kind.object_id(found)
-            # Claimed atomically: two identical entries may be created at once on the worker threads.
-            if not provider_base.HELD.claim(object_id):
-                continue
-            TAKEN_OVER[object_id] = str(props.get("name") or "")
-            noun = self.kind.noun
-            notes = ""
-            others = [self.kind.object_id(o) for o in candidates[index + 1:]
-                      if self.kind.object_id(o) not in provider_base.HELD]
-            if others:
-                notes += (f"; {', '.join(others)} {'is' if len(others) == 1 else 'are'} identical too and held by "
-                          f"no resource: duplicates to delete in LiveKit, unless another entry takes them over")
-            if (getattr(found, "auth_username", "") and not getattr(found, "auth_password", "")
-                    and getattr(spec, "auth_password", None)):
-                found = self._service().replace(object_id, spec.to_info(found.media if spec.unmanaged() else None))
-                notes += "; its password, which LiveKit does not show, was set to the stack's with a replace"
-            pulumi.log.warn(f"{noun} {label(props, object_id)}: took over the identical {noun} {object_id} left by "
-                            f"an interrupted `pulumi up` (in LiveKit, in no resource of this stack); no new {noun} "
-                            f"was created{notes}")
-            return found
-        return None
-
-    def _create(self, spec: Any) -> Any:
-        service = self._service()
-        try:
-            return service.create(spec.to_info())
-        except AmbiguousWriteError:
-            pass
-        # The create may have landed before the answer was lost (a crash, a cut
-        # connection): look for it before sending another, so none is made twice.
-        landed = [o for o in service.list(**self.kind.landed_filter(spec)) if self._identical(o, spec)]
-        if len(landed) == 1:
-            return landed[0]
-        if not landed:
-            return service.create(spec.to_info())
-        ids = ", ".join(self.kind.object_id(o) for o in landed)
-        raise self._error(spec.props(), "create", f"the answer was lost and {len(landed)} identical "
-                                                  f"{self.kind.noun}s now exist ({ids}); keep one with "
-                                                  f"{self.kind.adopt_key} and delete the others")
 
     def _explained(self, err: InvalidArgumentError, spec: Any, own_id: str | None) -> LiveKitError | str:
         """LiveKit's refusal, and for a conflict the objects outside the stack it conflicts with:
@@ -400,7 +268,7 @@ class ObjectProvider(BaseProvider):
 
     def _outputs(self, want: Any, info: Any, props: Mapping[str, Any], operation: str) -> dict[str, Any]:
         got = self.kind.spec.from_info(  # type: ignore[attr-defined]
-            _unredacted(info, getattr(want, "auth_password", None)), want.unmanaged())
+            unredacted(info, getattr(want, "auth_password", None)), want.unmanaged())
         lost = want.changed(got)
         if lost:
             # Only after a create or a full replace: what was sent is the whole object, so this is no drift.
@@ -423,7 +291,7 @@ class ObjectProvider(BaseProvider):
             return [CheckFailure(self.kind.adopt, f"{self.kind.adopt}: {self._adopt_missing(adopt, key)}")]
         except LiveKitError as err:
             return [CheckFailure(self.kind.adopt, f"{self.kind.adopt}: cannot look up {adopt}: {err}")]
-        if not keeps_auth and _has_auth(live):
+        if not keeps_auth and has_auth(live):
             return [CheckFailure("auth_username", self._auth_dropped(key, f"{adopt} has SIP credentials in LiveKit"))]
         ADOPT_LOOKUPS[adopt] = live
         pulumi.log.info(f"{self.kind.noun} {key!r}: adopts the existing {self.kind.noun} {adopt} ({live.name!r}); "
@@ -446,17 +314,3 @@ class ObjectProvider(BaseProvider):
                 f"remove {self.kind.adopt_key} from {entry} ({self.kind.adopt} in Python) to create a new "
                 f"{self.kind.noun}, or fix the ID")
 
-
-def _unredacted(info: Any, password: Any) -> Any:
-    """`info` with `password` when the server left the password out of its answer.
-
-    A server that redacts passwords in responses cannot show drift in them.
-    """
-    if (str(getattr(info, "auth_username", "")) and not info.auth_password and isinstance(password, str)
-            and password):
-        return info.model_copy(update={"auth_password": password})
-    return info
-
-
-def _has_auth(info: Any) -> bool:
-    return bool(getattr(info, "auth_username", None) or getattr(info, "auth_password", None))

@@ -8,8 +8,8 @@ from typing import Any
 
 import pulumi
 
+from livekit_sip.kind import AUTH_GIVEN, RESOURCE_NAME
 from livekit_sip.names import camel
-from livekit_sip.object_provider import AUTH_GIVEN, RESOURCE_NAME
 
 
 def base_props(resource_name: str, props: dict[str, Any], id_field: str) -> dict[str, Any]:

@@ -17,8 +17,8 @@ import pulumi
 from livekit_sip.entries import Entry, Problems, options
 from livekit_sip.entry_files import FileFormat, ReadEntry
 from livekit_sip.errors import SpecError
+from livekit_sip.kind import Kind
 from livekit_sip.names import section_path
-from livekit_sip.object_provider import Kind
 from livekit_sip.secret_config import Credentials, SecretSection
 
 

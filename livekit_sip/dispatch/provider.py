@@ -6,8 +6,9 @@ import functools
 
 from livekit_sip.dispatch.service import SERVICE
 from livekit_sip.dispatch.spec import ADOPT, DispatchRuleSpec, parse_spec
+from livekit_sip.kind import Kind
 from livekit_sip.names import section_path
-from livekit_sip.object_provider import Kind, ObjectProvider
+from livekit_sip.object_provider import ObjectProvider
 
 ID = "sip_dispatch_rule_id"
 #: The stack config sections of dispatch rules and of their PINs.

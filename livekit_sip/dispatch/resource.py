@@ -11,7 +11,7 @@ from pulumi.dynamic import Resource
 
 from livekit_sip.dispatch.provider import ID, DispatchRuleProvider
 from livekit_sip.dispatch.spec import ADOPT, FIELDS, KINDS
-from livekit_sip.object_provider import ALL_TRUNKS
+from livekit_sip.kind import ALL_TRUNKS
 from livekit_sip.resource_base import base_props, export_outputs, secret_options
 
 _PROVIDER = DispatchRuleProvider()

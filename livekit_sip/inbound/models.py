@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-from livekit_sip.wire import (
-    Bool,
-    DeleteTrunkRequest,
-    ItemsResponse,
-    ListUpdate,
-    Str,
-    StrList,
-    TrunkCreateRequest,
-    TrunkGetRequest,
-    TrunkGetResponse,
-    TrunkInfo,
-    TrunkListRequest,
-    TrunkUpdate,
-    TrunkUpdateRequest,
-)
+from livekit_sip import wire
+from livekit_sip.wire import Bool, ListUpdate, Str, StrList
 
 
-class InboundTrunkInfo(TrunkInfo):
+class InboundTrunkInfo(wire.TrunkInfo):
     """`SIPInboundTrunkInfo`: an inbound trunk as LiveKit stores it."""
 
     allowed_addresses: StrList = []
@@ -30,7 +17,7 @@ class InboundTrunkInfo(TrunkInfo):
     krisp_enabled: Bool = False
 
 
-class InboundTrunkUpdate(TrunkUpdate):
+class InboundTrunkUpdate(wire.TrunkUpdate):
     """`SIPInboundTrunkUpdate`: None means absent (unchanged); "" clears a string."""
 
     allowed_addresses: ListUpdate | None = None
@@ -39,10 +26,10 @@ class InboundTrunkUpdate(TrunkUpdate):
 
 
 # The RPC messages: `CreateSIPInboundTrunkRequest`, `GetSIPInboundTrunkRequest` and so on.
-CreateRequest = TrunkCreateRequest[InboundTrunkInfo]
-GetRequest = TrunkGetRequest
-GetResponse = TrunkGetResponse[InboundTrunkInfo]
-ListRequest = TrunkListRequest
-ListResponse = ItemsResponse[InboundTrunkInfo]
-UpdateRequest = TrunkUpdateRequest[InboundTrunkInfo, InboundTrunkUpdate]
-DeleteRequest = DeleteTrunkRequest
+CreateRequest = wire.TrunkCreateRequest[InboundTrunkInfo]
+GetRequest = wire.TrunkGetRequest
+GetResponse = wire.TrunkGetResponse[InboundTrunkInfo]
+ListRequest = wire.TrunkListRequest
+ListResponse = wire.ItemsResponse[InboundTrunkInfo]
+UpdateRequest = wire.TrunkUpdateRequest[InboundTrunkInfo, InboundTrunkUpdate]
+DeleteRequest = wire.DeleteTrunkRequest

@@ -6,8 +6,9 @@ import functools
 
 from livekit_sip.inbound.service import SERVICE
 from livekit_sip.inbound.spec import ADOPT, InboundTrunkSpec, parse_spec
+from livekit_sip.kind import Kind
 from livekit_sip.names import secret_path, section_path
-from livekit_sip.object_provider import Kind, ObjectProvider
+from livekit_sip.object_provider import ObjectProvider
 
 ID = "sip_trunk_id"
 #: The stack config sections of inbound trunks and of their SIP credentials.

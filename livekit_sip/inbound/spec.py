@@ -14,29 +14,11 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import ValidationInfo, model_validator
 
-from livekit_sip import conflicts, media_values, validators
+from livekit_sip import conflicts, fields, media_values, validators
 from livekit_sip import media as media_fields
 from livekit_sip.enums import IncludeHeaders, MediaEncryption
 from livekit_sip.errors import SpecError
-from livekit_sip.fields import (
-    TRUNK_ID,
-    AttributesToHeaders,
-    AuthPassword,
-    AuthUsername,
-    Headers,
-    HeadersToAttributes,
-    IncludeHeadersField,
-    Metadata,
-    Name,
-    Slot,
-    Write,
-    check,
-    check_auth_pair,
-    invalid,
-    is_partial,
-    parse_adopting,
-    text,
-)
+from livekit_sip.fields import Slot, Write, check, invalid, text
 from livekit_sip.inbound.models import InboundTrunkInfo, InboundTrunkUpdate
 from livekit_sip.wire import MediaConfig, WireModel
 
@@ -50,18 +32,18 @@ class InboundTrunkSpec(media_fields.MediaSpec):
 
     update_model: ClassVar[type[WireModel]] = InboundTrunkUpdate
 
-    name: Name = ""
-    metadata: Metadata = ""
+    name: fields.Name = ""
+    metadata: fields.Metadata = ""
     numbers: Annotated[tuple[str, ...], Slot(Write.LIST), check(validators.phone_numbers)] = ()
     allowed_addresses: Annotated[tuple[str, ...], Slot(Write.LIST), check(validators.allowed_addresses)] = ()
     allowed_numbers: Annotated[tuple[str, ...], Slot(Write.LIST), check(validators.phone_numbers)] = ()
-    auth_username: AuthUsername = ""
-    auth_password: AuthPassword = ""
+    auth_username: fields.AuthUsername = ""
+    auth_password: fields.AuthPassword = ""
     auth_realm: Annotated[str, Slot(Write.UPDATE), text()] = ""
-    headers: Headers = {}
-    headers_to_attributes: HeadersToAttributes = {}
-    attributes_to_headers: AttributesToHeaders = {}
-    include_headers: IncludeHeadersField = IncludeHeaders.NONE
+    headers: fields.Headers = {}
+    headers_to_attributes: fields.HeadersToAttributes = {}
+    attributes_to_headers: fields.AttributesToHeaders = {}
+    include_headers: fields.IncludeHeadersField = IncludeHeaders.NONE
     ringing_timeout: Annotated[str | None, Slot(Write.REPLACE), check(media_values.positive_duration)] = None
     max_call_duration: Annotated[str | None, Slot(Write.REPLACE), check(media_values.positive_duration)] = None
     krisp_enabled: Annotated[bool, Slot(Write.REPLACE), check(lambda v: bool(validators.boolean(v)))] = False
@@ -72,8 +54,8 @@ class InboundTrunkSpec(media_fields.MediaSpec):
 
     @model_validator(mode="after")
     def _auth_and_security(self, info: ValidationInfo) -> InboundTrunkSpec:
-        if not is_partial(info):
-            check_auth_pair(self.auth_username, self.auth_password)
+        if not fields.is_partial(info):
+            fields.check_auth_pair(self.auth_username, self.auth_password)
             if not (self.auth_username or self.numbers or self.allowed_addresses):
                 raise invalid(SECURITY, "numbers")
         return self
@@ -97,7 +79,8 @@ class InboundTrunkSpec(media_fields.MediaSpec):
 
 def parse_spec(props: Mapping[str, Any], unknown: object = None) -> tuple[InboundTrunkSpec | None, list[SpecError]]:
     """`InboundTrunkSpec.parse`, plus the check of `adopt_trunk_id` (an input, not a field)."""
-    return parse_adopting(InboundTrunkSpec, props, unknown, ADOPT, TRUNK_ID, "a trunk id like ST_xxxxxxxxxxxx")
+    return fields.parse_adopting(InboundTrunkSpec, props, unknown, ADOPT, fields.TRUNK_ID,
+                                 "a trunk id like ST_xxxxxxxxxxxx")
 
 
 FIELDS = InboundTrunkSpec.fields()

@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
+from livekit_sip import wire
 from livekit_sip.enums import Transport
-from livekit_sip.wire import (
-    DeleteTrunkRequest,
-    ItemsResponse,
-    Str,
-    TrunkCreateRequest,
-    TrunkGetRequest,
-    TrunkGetResponse,
-    TrunkInfo,
-    TrunkListRequest,
-    TrunkUpdate,
-    TrunkUpdateRequest,
-    WireTransport,
-)
+from livekit_sip.wire import Str, WireTransport
 
 
-class OutboundTrunkInfo(TrunkInfo):
+class OutboundTrunkInfo(wire.TrunkInfo):
     """`SIPOutboundTrunkInfo`: an outbound trunk as LiveKit stores it."""
 
     address: Str = ""
@@ -27,7 +16,7 @@ class OutboundTrunkInfo(TrunkInfo):
     from_host: Str = ""
 
 
-class OutboundTrunkUpdate(TrunkUpdate):
+class OutboundTrunkUpdate(wire.TrunkUpdate):
     """`SIPOutboundTrunkUpdate`: None means absent (unchanged); "" clears a string."""
 
     address: str | None = None
@@ -41,10 +30,10 @@ class OutboundTrunkUpdate(TrunkUpdate):
 
 
 # The RPC messages: `CreateSIPOutboundTrunkRequest`, `GetSIPOutboundTrunkRequest` and so on.
-CreateRequest = TrunkCreateRequest[OutboundTrunkInfo]
-GetRequest = TrunkGetRequest
-GetResponse = TrunkGetResponse[OutboundTrunkInfo]
-ListRequest = TrunkListRequest
-ListResponse = ItemsResponse[OutboundTrunkInfo]
-UpdateRequest = TrunkUpdateRequest[OutboundTrunkInfo, OutboundTrunkUpdate]
-DeleteRequest = DeleteTrunkRequest
+CreateRequest = wire.TrunkCreateRequest[OutboundTrunkInfo]
+GetRequest = wire.TrunkGetRequest
+GetResponse = wire.TrunkGetResponse[OutboundTrunkInfo]
+ListRequest = wire.TrunkListRequest
+ListResponse = wire.ItemsResponse[OutboundTrunkInfo]
+UpdateRequest = wire.TrunkUpdateRequest[OutboundTrunkInfo, OutboundTrunkUpdate]
+DeleteRequest = wire.DeleteTrunkRequest

@@ -9,8 +9,9 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from livekit_sip.kind import AUTH_GIVEN, CHECK_ONLY, RESOURCE_NAME, Kind
 from livekit_sip.names import secret_path, section_path
-from livekit_sip.object_provider import ADOPT_LOOKUPS, AUTH_GIVEN, CHECK_ONLY, RESOURCE_NAME, Kind, ObjectProvider
+from livekit_sip.object_provider import ADOPT_LOOKUPS, ObjectProvider
 from livekit_sip.outbound.service import SERVICE
 from livekit_sip.outbound.spec import ADOPT, OutboundTrunkSpec, parse_spec
 

@@ -13,27 +13,11 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import Field, ValidationInfo, model_validator
 
+from livekit_sip import fields, validators
 from livekit_sip import media as media_fields
-from livekit_sip import validators
 from livekit_sip.enums import IncludeHeaders, MediaEncryption, Transport
 from livekit_sip.errors import SpecError
-from livekit_sip.fields import (
-    TRUNK_ID,
-    AttributesToHeaders,
-    AuthPassword,
-    AuthUsername,
-    Headers,
-    HeadersToAttributes,
-    IncludeHeadersField,
-    Metadata,
-    Name,
-    Slot,
-    Write,
-    check,
-    check_auth_pair,
-    is_partial,
-    parse_adopting,
-)
+from livekit_sip.fields import Slot, Write, check
 from livekit_sip.outbound.models import OutboundTrunkInfo, OutboundTrunkUpdate
 from livekit_sip.wire import MediaConfig, WireModel
 
@@ -45,22 +29,22 @@ class OutboundTrunkSpec(media_fields.MediaSpec):
 
     update_model: ClassVar[type[WireModel]] = OutboundTrunkUpdate
 
-    name: Name = ""
+    name: fields.Name = ""
     address: Annotated[str, Slot(Write.UPDATE), check(lambda v: validators.host(validators.text(v, required=True)))
                        ] = Field("", validate_default=True)
     numbers: Annotated[tuple[str, ...], Slot(Write.LIST),
                        check(lambda v: validators.e164_numbers(v, wildcard=True, required=True))
                        ] = Field((), validate_default=True)
-    auth_username: AuthUsername = ""
-    auth_password: AuthPassword = ""
+    auth_username: fields.AuthUsername = ""
+    auth_password: fields.AuthPassword = ""
     transport: Annotated[Transport, Slot(Write.UPDATE),
                          check(lambda v: validators.wire_enum(Transport, v) or Transport.AUTO)] = Transport.AUTO
     destination_country: Annotated[str, Slot(Write.UPDATE), check(validators.country)] = ""
-    metadata: Metadata = ""
-    headers: Headers = {}
-    headers_to_attributes: HeadersToAttributes = {}
-    attributes_to_headers: AttributesToHeaders = {}
-    include_headers: IncludeHeadersField = IncludeHeaders.NONE
+    metadata: fields.Metadata = ""
+    headers: fields.Headers = {}
+    headers_to_attributes: fields.HeadersToAttributes = {}
+    attributes_to_headers: fields.AttributesToHeaders = {}
+    include_headers: fields.IncludeHeadersField = IncludeHeaders.NONE
     media_encryption: media_fields.Encryption = MediaEncryption.DISABLE
     codecs: media_fields.Codecs = None
     only_listed_codecs: media_fields.OnlyListedCodecs = None
@@ -70,8 +54,8 @@ class OutboundTrunkSpec(media_fields.MediaSpec):
 
     @model_validator(mode="after")
     def _auth_pair(self, info: ValidationInfo) -> OutboundTrunkSpec:
-        if not is_partial(info):
-            check_auth_pair(self.auth_username, self.auth_password)
+        if not fields.is_partial(info):
+            fields.check_auth_pair(self.auth_username, self.auth_password)
         return self
 
     def to_info(self, held: MediaConfig | None = None) -> OutboundTrunkInfo:
@@ -91,7 +75,8 @@ class OutboundTrunkSpec(media_fields.MediaSpec):
 
 def parse_spec(props: Mapping[str, Any], unknown: object = None) -> tuple[OutboundTrunkSpec | None, list[SpecError]]:
     """`OutboundTrunkSpec.parse`, plus the check of `adopt_trunk_id` (an input, not a field)."""
-    return parse_adopting(OutboundTrunkSpec, props, unknown, ADOPT, TRUNK_ID, "a trunk id like ST_xxxxxxxxxxxx")
+    return fields.parse_adopting(OutboundTrunkSpec, props, unknown, ADOPT, fields.TRUNK_ID,
+                                 "a trunk id like ST_xxxxxxxxxxxx")
 
 
 #: The fields, in the order outputs list them, and the secret ones: both read off the registry.

@@ -19,7 +19,8 @@ from livekit_sip.fields import Write
 from livekit_sip.inbound.models import InboundTrunkUpdate
 from livekit_sip.inbound.provider import InboundTrunkProvider
 from livekit_sip.inbound.spec import InboundTrunkSpec
-from livekit_sip.object_provider import ALL_TRUNKS, AUTH_GIVEN, ObjectProvider
+from livekit_sip.kind import ALL_TRUNKS, AUTH_GIVEN
+from livekit_sip.object_provider import ObjectProvider
 from livekit_sip.settings import Settings
 from scripts.proxy import Proxy
 
