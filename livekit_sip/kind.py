@@ -7,7 +7,7 @@ reads and drops, and the helpers that compare credentials, are the same for ever
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,6 +44,13 @@ class Kind:
     credentials_path: Callable[..., str] | None = None
     #: The listing filters that find a create which landed before its answer was lost.
     landed_filter: Callable[[Any], dict[str, Any]] = lambda spec: {}
+    #: Fields that are secret in these properties besides the spec's secret fields
+    #: (a rule whose PIN is set is secret whole).
+    secret_when: Callable[[Mapping[str, Any]], frozenset[str]] = lambda props: frozenset()
+
+    def secret_fields(self, props: Mapping[str, Any]) -> frozenset[str]:
+        """The fields of `props` that are secrets."""
+        return frozenset(self.spec.secret_fields()) | self.secret_when(props)
 
     def object_id(self, info: Any) -> str:
         return str(getattr(info, self.id_field))

@@ -38,6 +38,17 @@ LISTING_MAX = 5000
 _FRAMES = 100
 
 
+def start_log() -> None:
+    """Log each API call to the file `LIVEKIT_SIP_LOG_FILE` names, if it is set."""
+    log_file = os.environ.get(LOG_FILE_ENV)
+    logger = logging.getLogger("livekit_sip")
+    if log_file and not logger.handlers:
+        handler = logging.FileHandler(log_file)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG)
+
+
 class ProviderBug(Exception):
     """An unexpected exception in a provider method, with its traceback in the message."""
 
@@ -162,25 +173,21 @@ class BaseProvider(ResourceProvider):
     _lookup: Callable[[str], str | None] | None = None
     _runtime: Runtime | None = None
     _build_lock = threading.Lock()
+    #: The config keys of the connection settings, as messages name them.
+    config_keys: Mapping[str, str] = settings_mod.CONFIG_KEYS
 
     def configure(self, req: ConfigureRequest) -> None:
         """Remember where the settings are; nothing is read or sent yet."""
         config = req.config
         self._lookup = config.get
         process.guard()
-        log_file = os.environ.get(LOG_FILE_ENV)
-        logger = logging.getLogger("livekit_sip")
-        if log_file and not logger.handlers:
-            handler = logging.FileHandler(log_file)
-            handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-            logger.addHandler(handler)
-            logger.setLevel(logging.DEBUG)
+        start_log()
 
     def runtime(self) -> Runtime:
         """The client and caches, built from stack config or the environment on first use."""
         with self._build_lock:
             if self._runtime is None:
-                settings = settings_mod.resolve(self._lookup)
+                settings = settings_mod.resolve(self._lookup, keys=self.config_keys)
                 self._runtime = Runtime(SIPClient(settings))
             return self._runtime
 
@@ -198,9 +205,9 @@ class BaseProvider(ResourceProvider):
     def settings_failure(self) -> CheckFailure | None:
         """A check failure when the connection settings are missing or unusable."""
         try:
-            settings_mod.resolve(self._lookup)
+            settings_mod.resolve(self._lookup, keys=self.config_keys)
         except SettingsError as err:
-            return CheckFailure("livekit:url", str(err))
+            return CheckFailure(self.config_keys["url"], str(err))
         return None
 
 

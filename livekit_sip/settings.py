@@ -17,6 +17,8 @@ from urllib.parse import urlsplit, urlunsplit
 from livekit_sip.errors import SettingsError
 
 CONFIG_KEYS = {"url": "livekit:url", "api_key": "livekit:apiKey", "api_secret": "livekit:apiSecret"}
+#: The provider plugin's own config (`livekit-sip:url`, ...), which also takes the deadline.
+PLUGIN_KEYS = {"url": "livekit-sip:url", "api_key": "livekit-sip:apiKey", "api_secret": "livekit-sip:apiSecret"}
 ENV_KEYS = {"url": "LIVEKIT_URL", "api_key": "LIVEKIT_API_KEY", "api_secret": "LIVEKIT_API_SECRET"}
 DEADLINE_KEY, DEADLINE_ENV = "livekit-sip:deadline", "LIVEKIT_SIP_DEADLINE"
 #: Seconds one LiveKit call may take, retries included: long enough for a rate limit.
@@ -49,7 +51,7 @@ class Settings:
         return {ENV_KEYS[name]: value for name, value in values.items()}
 
 
-def normalize_url(url: str) -> str:
+def normalize_url(url: str, key: str = CONFIG_KEYS["url"]) -> str:
     """`url` as an HTTP(S) base URL: ws(s):// becomes http(s)://, no trailing slash.
 
     Raises:
@@ -59,21 +61,21 @@ def normalize_url(url: str) -> str:
     scheme = _SCHEMES.get(parts.scheme.lower())
     if scheme is None or not parts.hostname:
         raise SettingsError(
-            f"livekit:url {url!r} is not a LiveKit URL; use https://<project>.livekit.cloud "
+            f"{key} {url!r} is not a LiveKit URL; use https://<project>.livekit.cloud "
             "or ws(s)://host:port"
         )
-    risk = cleartext_risk(url)
+    risk = cleartext_risk(url, key)
     if risk:
         warnings.warn(risk, CleartextWarning, stacklevel=2)
     return urlunsplit((scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
 
 
-def cleartext_risk(url: str) -> str | None:
+def cleartext_risk(url: str, key: str = CONFIG_KEYS["url"]) -> str | None:
     """A warning when `url` would send credentials unencrypted to a host that is not loopback."""
     parts = urlsplit(url.strip())
     if _SCHEMES.get(parts.scheme.lower()) != "http" or not parts.hostname or _is_loopback(parts.hostname):
         return None
-    return (f"livekit:url {url!r} uses {parts.scheme}:// to a host that is not loopback: the API token "
+    return (f"{key} {url!r} uses {parts.scheme}:// to a host that is not loopback: the API token "
             "and SIP passwords would travel in clear; use https:// or wss://")
 
 
@@ -89,12 +91,14 @@ def _is_loopback(host: str) -> bool:
 def resolve(
     config: Callable[[str], str | None] | None = None,
     environ: Mapping[str, str] | None = None,
+    keys: Mapping[str, str] = CONFIG_KEYS,
 ) -> Settings:
     """Settings from stack config, falling back to the environment; the one place they are read.
 
     Args:
         config: looks up a namespaced stack config key such as ``livekit:url``.
         environ: the environment; `os.environ` by default.
+        keys: the config key of each setting (`CONFIG_KEYS`, or the plugin's `PLUGIN_KEYS`).
 
     Raises:
         SettingsError: a value is missing; the message names both places to set it.
@@ -102,7 +106,7 @@ def resolve(
     env = os.environ if environ is None else environ
     values: dict[str, str] = {}
     missing = []
-    for name, key in CONFIG_KEYS.items():
+    for name, key in keys.items():
         value = (config(key) if config else None) or env.get(ENV_KEYS[name], "")
         if not value:
             missing.append(f"{key} (or env {ENV_KEYS[name]})")
@@ -117,4 +121,4 @@ def resolve(
                             f"got {raw!r}") from None
     if not deadline > 0:
         raise SettingsError(f"{DEADLINE_KEY} (or env {DEADLINE_ENV}) must be positive, got {raw!r}")
-    return Settings(normalize_url(values["url"]), values["api_key"], values["api_secret"], deadline)
+    return Settings(normalize_url(values["url"], keys["url"]), values["api_key"], values["api_secret"], deadline)

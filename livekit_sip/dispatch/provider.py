@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
+from typing import Any
 
 from livekit_sip.dispatch.service import SERVICE
 from livekit_sip.dispatch.spec import ADOPT, DispatchRuleSpec, parse_spec
@@ -13,8 +15,23 @@ from livekit_sip.object_provider import ObjectProvider
 ID = "sip_dispatch_rule_id"
 #: The stack config sections of dispatch rules and of their PINs.
 SECTION, PINS = "dispatchRules", "pins"
+
+
+def _pin_set(props: Mapping[str, Any]) -> frozenset[str]:
+    rule = props.get("rule")
+    return frozenset({"rule"}) if isinstance(rule, Mapping) and _has_pin(rule) else frozenset()
+
+
+def _has_pin(value: Any) -> bool:
+    # The rule as properties hold it ({kind, room_prefix, pin}) or as given ({individual: {pin}}).
+    if isinstance(value, Mapping):
+        return bool(value.get("pin")) or any(_has_pin(v) for v in value.values() if isinstance(v, Mapping))
+    return False
+
+
 KIND = Kind(noun="dispatch rule", service=SERVICE, id_field=ID, adopt=ADOPT, adopt_key="adoptRuleId",
-            spec=DispatchRuleSpec, parse=parse_spec, entry_path=functools.partial(section_path, SECTION))
+            spec=DispatchRuleSpec, parse=parse_spec, entry_path=functools.partial(section_path, SECTION),
+            secret_when=_pin_set)
 
 
 class DispatchRuleProvider(ObjectProvider):

@@ -1,0 +1,192 @@
+"""The plugin's gRPC service: each resource call goes to the kind's `ObjectProvider`, the
+same check, diff, create, read, update and delete the dynamic resources run.
+
+Calls run on a thread pool as wide as any `--parallel` the engine uses, so a big `up`
+is limited by the engine, not by the plugin. Errors reach the CLI as the core's one
+line. Secrets are marked on every value the plugin returns, so the engine keeps them
+encrypted; nothing here logs a value.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+import grpc
+from google.protobuf import empty_pb2
+from pulumi.dynamic import CheckResult, DiffResult
+from pulumi.provider.experimental.property_value import PropertyValue
+from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc
+
+from livekit_sip import provider_base, settings
+from livekit_sip.errors import LiveKitError
+from livekit_sip.kind import ALL_TRUNKS, AUTH_GIVEN, RESOURCE_NAME
+from livekit_sip.names import camel
+from livekit_sip.object_provider import ObjectProvider
+from livekit_sip.plan import plan_from
+from livekit_sip.plugin import values
+from livekit_sip.plugin.schema import PACKAGE, schema_json, sections_by_token
+from livekit_sip.section import Section
+
+T = TypeVar("T")
+#: Threads serving calls: more than any `--parallel` a stack of LiveKit objects needs.
+WIDTH = 64
+#: Provider config (`livekit-sip:<key>`) → the key `settings.resolve` looks up.
+_CONFIG = {"url": settings.PLUGIN_KEYS["url"], "apiKey": settings.PLUGIN_KEYS["api_key"],
+           "apiSecret": settings.PLUGIN_KEYS["api_secret"], "deadline": settings.DEADLINE_KEY}
+
+
+def _provider_class(section: Section) -> type[ObjectProvider]:
+    name = section.resource_type.rsplit(":", 1)[-1]
+    return type(f"{name}PluginProvider", (ObjectProvider,), {"kind": section.kind,
+                                                              "config_keys": settings.PLUGIN_KEYS})
+
+
+def _name(request: Any) -> str:
+    return str(request.name or request.urn.rsplit("::", 1)[-1])
+
+
+def _type(request: Any) -> str:
+    return str(request.type or request.urn.split("::")[2].rsplit("$", 1)[-1])
+
+
+def _failure_path(field: str) -> str:
+    """A core field path (``trunk_ids[0]``) as the plugin's properties name it (``trunkIds[0]``)."""
+    head, sep, rest = field.partition(".")
+    base, bracket, index = head.partition("[")
+    return camel(base) + bracket + index + sep + rest
+
+
+class Service(provider_pb2_grpc.ResourceProviderServicer):
+    """The `ResourceProvider` service over the core's providers, one per kind."""
+
+    def __init__(self, version: str) -> None:
+        self._version = version
+        self._lookup: dict[str, str] = {}
+        self._pool = ThreadPoolExecutor(max_workers=WIDTH, thread_name_prefix="livekit-sip")
+        self._sections = sections_by_token()
+        self._providers = {token: _provider_class(section)() for token, section in self._sections.items()}
+
+    # -- helpers --------------------------------------------------------------------------
+
+    async def _run(self, context: Any, work: Callable[[], T]) -> T:
+        """`work` on a thread of the pool; a livekit-sip error ends the call with its one line."""
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._pool, work)
+        except (LiveKitError, provider_base.ProviderBug) as err:
+            await context.abort(grpc.StatusCode.UNKNOWN, str(err))
+            raise  # abort raises; this is for type checkers
+
+    def _kind(self, request: Any) -> tuple[Section, ObjectProvider]:
+        token = _type(request)
+        return self._sections[token], self._providers[token]
+
+    @staticmethod
+    def _secret(section: Section, props: Mapping[str, Any], given: frozenset[str] = frozenset()) -> frozenset[str]:
+        return section.kind.secret_fields(props) | given
+
+    # -- plugin and provider --------------------------------------------------------------
+
+    async def GetPluginInfo(self, request: Any, context: Any) -> Any:
+        return plugin_pb2.PluginInfo(version=self._version)
+
+    async def GetSchema(self, request: Any, context: Any) -> Any:
+        return provider_pb2.GetSchemaResponse(schema=schema_json(self._version))
+
+    async def CheckConfig(self, request: Any, context: Any) -> Any:
+        return provider_pb2.CheckResponse(inputs=request.news)
+
+    async def DiffConfig(self, request: Any, context: Any) -> Any:
+        # Another URL or key points the same resources elsewhere; it never replaces them.
+        return provider_pb2.DiffResponse(changes=provider_pb2.DiffResponse.DIFF_NONE)
+
+    async def Configure(self, request: Any, context: Any) -> Any:
+        args = PropertyValue.unmarshal_map(request.args)
+        for name, key in _CONFIG.items():
+            value = values.plain(args[name]) if name in args else request.variables.get(f"{PACKAGE}:config:{name}")
+            if value not in (None, ""):
+                self._lookup[key] = str(value)
+        for provider in self._providers.values():
+            provider._lookup = self._lookup.get
+        provider_base.start_log()
+        return provider_pb2.ConfigureResponse(acceptSecrets=True, supportsPreview=False, acceptResources=True)
+
+    async def Cancel(self, request: Any, context: Any) -> Any:
+        return empty_pb2.Empty()
+
+    # -- resources ------------------------------------------------------------------------
+
+    async def Check(self, request: Any, context: Any) -> Any:
+        section, provider = self._kind(request)
+        news, secret = values.to_core(PropertyValue.unmarshal_map(request.news))
+        olds, _ = values.to_core(PropertyValue.unmarshal_map(request.olds))
+        name = _name(request)
+        news.setdefault("name", name)
+        news[RESOURCE_NAME] = name
+        news[AUTH_GIVEN] = "auth_username" in news or "auth_password" in news
+        news[ALL_TRUNKS] = bool(news.get(ALL_TRUNKS))
+        result: CheckResult = await self._run(context, lambda: provider.check(olds, news))
+        failures = []
+        for failure in result.failures or []:
+            path = _failure_path(failure.property)
+            reason = failure.reason.removeprefix(f"{failure.property}: ")
+            failures.append(provider_pb2.CheckFailure(property=path, reason=f"{path}: {reason}"))
+        inputs = result.inputs or {}
+        return provider_pb2.CheckResponse(
+            inputs=PropertyValue.marshal_map(values.to_wire(inputs, self._secret(section, inputs, secret))),
+            failures=failures)
+
+    async def Diff(self, request: Any, context: Any) -> Any:
+        section, provider = self._kind(request)
+        olds, _ = values.to_core(PropertyValue.unmarshal_map(request.olds))
+        news, _ = values.to_core(PropertyValue.unmarshal_map(request.news))
+        result: DiffResult = await self._run(context, lambda: provider.diff(request.id, olds, news))
+        old, _ = section.kind.parse(olds)
+        new, _ = section.kind.parse(news)
+        changed = list(plan_from(old, new).changed) if old is not None and new is not None else []
+        kind = provider_pb2.DiffResponse.DIFF_SOME if result.changes else provider_pb2.DiffResponse.DIFF_NONE
+        return provider_pb2.DiffResponse(changes=kind, replaces=[camel(f) for f in result.replaces or []],
+                                         diffs=[camel(f) for f in changed],
+                                         deleteBeforeReplace=bool(result.delete_before_replace))
+
+    async def Create(self, request: Any, context: Any) -> Any:
+        section, provider = self._kind(request)
+        props, secret = values.to_core(PropertyValue.unmarshal_map(request.properties))
+        result = await self._run(context, lambda: provider.create(props))
+        outs = values.to_wire(result.outs or {}, self._secret(section, result.outs or {}, secret))
+        return provider_pb2.CreateResponse(id=result.id, properties=PropertyValue.marshal_map(outs))
+
+    async def Read(self, request: Any, context: Any) -> Any:
+        section, provider = self._kind(request)
+        props, secret = values.to_core(PropertyValue.unmarshal_map(request.properties))
+        result = await self._run(context, lambda: provider.read(request.id, props))
+        if not result.id:
+            return provider_pb2.ReadResponse(id="")
+        outs = result.outs or {}
+        inputs = dict(outs)
+        inputs.pop(section.kind.id_field, None)
+        if not props:
+            # An import: LiveKit's credentials are not written into the program's code; the
+            # program sets them from secret config (they are still in the outputs, as secrets).
+            inputs = {k: v for k, v in inputs.items() if k not in section.kind.spec.secret_fields()}
+        hidden = self._secret(section, outs, secret)
+        return provider_pb2.ReadResponse(id=result.id,
+                                         properties=PropertyValue.marshal_map(values.to_wire(outs, hidden)),
+                                         inputs=PropertyValue.marshal_map(values.to_wire(inputs, hidden)))
+
+    async def Update(self, request: Any, context: Any) -> Any:
+        section, provider = self._kind(request)
+        olds, _ = values.to_core(PropertyValue.unmarshal_map(request.olds))
+        news, secret = values.to_core(PropertyValue.unmarshal_map(request.news))
+        result = await self._run(context, lambda: provider.update(request.id, olds, news))
+        outs = result.outs or {}
+        return provider_pb2.UpdateResponse(
+            properties=PropertyValue.marshal_map(values.to_wire(outs, self._secret(section, outs, secret))))
+
+    async def Delete(self, request: Any, context: Any) -> Any:
+        _, provider = self._kind(request)
+        props, _ = values.to_core(PropertyValue.unmarshal_map(request.properties))
+        await self._run(context, lambda: provider.delete(request.id, props))
+        return empty_pb2.Empty()
