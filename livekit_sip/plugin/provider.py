@@ -22,6 +22,7 @@ from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc
 
 from livekit_sip import provider_base, settings
 from livekit_sip.errors import LiveKitError
+from livekit_sip.fields import plain
 from livekit_sip.kind import ALL_TRUNKS, AUTH_GIVEN, RESOURCE_NAME
 from livekit_sip.names import camel
 from livekit_sip.object_provider import ObjectProvider
@@ -168,9 +169,12 @@ class Service(provider_pb2_grpc.ResourceProviderServicer):
         inputs = dict(outs)
         inputs.pop(section.kind.id_field, None)
         if not props:
-            # An import: LiveKit's credentials are not written into the program's code; the
-            # program sets them from secret config (they are still in the outputs, as secrets).
-            inputs = {k: v for k, v in inputs.items() if k not in section.kind.spec.secret_fields()}
+            # An import: the code Pulumi prints holds what differs from the defaults, and no
+            # credentials: the program sets those from secret config (the outputs keep them, as secrets).
+            spec = section.kind.spec
+            defaults = {name: plain(info.default) for name, info in spec.model_fields.items()}
+            inputs = {k: v for k, v in inputs.items()
+                      if k not in spec.secret_fields() and (k == "name" or v != defaults.get(k))}
         hidden = self._secret(section, outs, secret)
         return provider_pb2.ReadResponse(id=result.id,
                                          properties=PropertyValue.marshal_map(values.to_wire(outs, hidden)),
