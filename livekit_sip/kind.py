@@ -47,6 +47,9 @@ class Kind:
     #: Fields that are secret in these properties besides the spec's secret fields
     #: (a rule whose PIN is set is secret whole).
     secret_when: Callable[[Mapping[str, Any]], frozenset[str]] = lambda props: frozenset()
+    #: A field's value as a program gives it, secrets left out (`pulumi import` prints it);
+    #: (field, value) → value, or None to leave the field out.
+    given_form: Callable[[str, Any], Any] = lambda field, value: value
 
     def secret_fields(self, props: Mapping[str, Any]) -> frozenset[str]:
         """The fields of `props` that are secrets."""

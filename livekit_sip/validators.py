@@ -301,7 +301,10 @@ def _is_address(address: str) -> bool:
 
 
 def pin(value: Any) -> str:
-    """A dispatch rule's PIN: digits the caller types, or "" for none."""
+    """A dispatch rule's PIN: digits the caller types, or "" for none. A whole number is taken
+    as its digits: Pulumi YAML hands a digits-only config value over as a number."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        value = str(value)
     result = text(value)
     if not _PIN.match(result):
         raise Invalid("is not a PIN: digits only (0-9)")  # a PIN is a secret: never shown

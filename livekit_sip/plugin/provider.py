@@ -169,11 +169,12 @@ class Service(provider_pb2_grpc.ResourceProviderServicer):
         inputs = dict(outs)
         inputs.pop(section.kind.id_field, None)
         if not props:
-            # An import: the code Pulumi prints holds what differs from the defaults, and no
-            # credentials: the program sets those from secret config (the outputs keep them, as secrets).
+            # An import: the code Pulumi prints holds what differs from the defaults, as a program
+            # gives it, and no secret (credentials, a PIN): the program sets those from secret
+            # config. The outputs keep them, as secrets.
             spec = section.kind.spec
             defaults = {name: plain(info.default) for name, info in spec.model_fields.items()}
-            inputs = {k: v for k, v in inputs.items()
+            inputs = {k: section.kind.given_form(k, v) for k, v in inputs.items()
                       if k not in spec.secret_fields() and (k == "name" or v != defaults.get(k))}
         hidden = self._secret(section, outs, secret)
         return provider_pb2.ReadResponse(id=result.id,
