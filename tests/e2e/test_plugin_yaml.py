@@ -6,7 +6,6 @@ Pulumi; destroy. Nothing secret reaches the state, the CLI's output or its home.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,7 +17,7 @@ from tests.e2e.plugin_project import PluginProject
 from tests.support import official
 
 PASSWORDS = ["-yaml-Pa55word-one", "-yaml-Pa55word-two"]
-PIN = "0424"
+PIN = "04241357"
 OUTBOUND, INBOUND = "+15105558101", "+15105558201"
 
 
