@@ -39,6 +39,8 @@ class Settings:
     api_secret: str = field(repr=False)
     #: Seconds one call may take across all its attempts.
     deadline: float = DEADLINE
+    #: Where the key and secret are set, as an error about them names it.
+    key_source: str = field(default="livekit:apiKey and livekit:apiSecret", compare=False)
 
     def __repr__(self) -> str:
         return (f"Settings(url={self.url!r}, api_key={self.api_key!r}, api_secret=[secure], "
@@ -121,4 +123,5 @@ def resolve(
                             f"got {raw!r}") from None
     if not deadline > 0:
         raise SettingsError(f"{DEADLINE_KEY} (or env {DEADLINE_ENV}) must be positive, got {raw!r}")
-    return Settings(normalize_url(values["url"], keys["url"]), values["api_key"], values["api_secret"], deadline)
+    return Settings(normalize_url(values["url"], keys["url"]), values["api_key"], values["api_secret"], deadline,
+                    key_source=f"{keys['api_key']} and {keys['api_secret']}")

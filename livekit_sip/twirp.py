@@ -73,6 +73,7 @@ class TwirpClient:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.url = settings.url
+        self._key_source = settings.key_source
         self.deadline = deadline
         self.read_timeout = read_timeout
         self._tokens = TokenSource(settings.api_key, settings.api_secret)
@@ -141,7 +142,7 @@ class TwirpClient:
                 log.debug("%s -> %s in %.3fs", method, response.status_code, time.monotonic() - started)
                 if response.status_code == 200:
                     return self._decode(method, response, result)
-                error = self._error(method, response)
+                error = self._error(method, response, self._key_source)
                 if not retry.should_retry(error.status, error.code, idempotent):
                     if error.status in retry.GATEWAY_STATUSES and not idempotent:
                         raise AmbiguousWriteError(
@@ -173,7 +174,7 @@ class TwirpClient:
             raise ServerError(method, "malformed_response", _reason(err)[:200], 200) from None
 
     @staticmethod
-    def _error(method: str, response: httpx.Response) -> ServerError:
+    def _error(method: str, response: httpx.Response, key_source: str) -> ServerError:
         status = response.status_code
         code = _STATUS_CODES.get(status, "unknown")
         text = scrub(response.text.strip())
@@ -187,7 +188,7 @@ class TwirpClient:
         if code in ("unauthenticated", "permission_denied") or status == 401:
             # v1.13.5 echoes the bearer token in 401 bodies; keep only the reason.
             reason = text.rsplit("error:", 1)[-1].strip() if "error:" in text else text
-            text = f"{reason or 'rejected'}; check livekit:apiKey and livekit:apiSecret"
+            text = f"{reason or 'rejected'}; check {key_source}"
         return server_error(method, code, text[:500], status)
 
 
