@@ -100,7 +100,9 @@ def test_a_wrong_api_key_or_an_unreachable_url_is_one_line_and_nothing_is_writte
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         closed = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    for url, key, want in ((proxy.url, "APIwrongkey", "check livekit-sip:apiKey and livekit-sip:apiSecret"), (closed, settings.api_key, "cannot reach")):
+    cases = ((proxy.url, "APIwrongkey", "check livekit-sip:apiKey and livekit-sip:apiSecret"),
+             (closed, settings.api_key, "cannot reach"))
+    for url, key, want in cases:
         found = PluginProject.create(tmp_path_factory.mktemp("plugin-bad"), proxy, {"LIVEKIT_SIP_DEADLINE": "2"})
         found.write("Pulumi.yaml", yaml.safe_dump({"name": "plugin-bad", "runtime": "yaml"}))
         found.init(url, key, settings.api_secret)
