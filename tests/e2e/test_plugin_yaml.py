@@ -120,3 +120,34 @@ def test_destroy_removes_the_three_objects(project: PluginProject, settings: Set
     assert steps["trunkId"] not in official.list_trunks(settings)
     assert steps["inboundId"] not in official.list_inbound(settings)
     assert steps["ruleId"] not in official.list_rules(settings)
+
+
+BAD = {
+    "carrier": ({"type": "livekit-sip:index:OutboundTrunk",
+                 "properties": {"address": "sip.example.com", "numbers": ["5105550100"]}}, "numbers[0]: "),
+    "everyone": ({"type": "livekit-sip:index:DispatchRule",
+                  "properties": {"trunkIds": [], "rule": {"individual": {"roomPrefix": "call-"}}}},
+                 "trunkIds: is empty"),
+    "door": ({"type": "livekit-sip:index:DispatchRule",
+              "properties": {"rule": {"direct": {"roomName": "lobby", "pin": "12ab"}}, "allTrunks": True}},
+             "rule.direct.pin: is not a PIN"),
+}
+
+
+@pytest.mark.parametrize("name", BAD)
+def test_bad_input_is_refused_at_preview_in_one_line_naming_the_field_with_no_api_call(
+        name: str, tmp_path_factory: pytest.TempPathFactory, proxy: Proxy, settings: Settings) -> None:
+    resource, reason = BAD[name]
+    bad = PluginProject.create(tmp_path_factory.mktemp("plugin-yaml-bad"), proxy)
+    bad.write("Pulumi.yaml", yaml.safe_dump({"name": "plugin-yaml-bad", "runtime": "yaml",
+                                            "resources": {name: resource}}))
+    bad.init(proxy.url, settings.api_key, settings.api_secret)
+    proxy.reset()
+    done = bad.pulumi("preview", check=False)
+    assert done.returncode != 0
+    errors = {line.strip() for line in done.stdout.splitlines() if line.strip().startswith("error: livekit-sip")}
+    print(f"\n{errors}")
+    assert len(errors) == 1, done.stdout
+    line = errors.pop()
+    assert f"resource '{name}'" in line and reason in line and "12ab" not in line, line
+    assert proxy.methods() == []
