@@ -126,7 +126,8 @@ class Service(provider_pb2_grpc.ResourceProviderServicer):
         name = _name(request)
         news.setdefault("name", name)
         news[RESOURCE_NAME] = name
-        news[AUTH_GIVEN] = "auth_username" in news or "auth_password" in news
+        # Given even as "" (cleared on purpose); a null is not given.
+        news[AUTH_GIVEN] = news.get("auth_username") is not None or news.get("auth_password") is not None
         news[ALL_TRUNKS] = bool(news.get(ALL_TRUNKS))
         result: CheckResult = await self._run(context, lambda: provider.check(olds, news))
         failures = []
