@@ -98,6 +98,11 @@ def targets(data: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+def _plugin_width(data: dict[str, Any]) -> str:
+    widths = {served["parallel"] for sizes in data.get("plugin", {}).values() for served in sizes.values()}
+    return ", ".join(str(w) for w in sorted(widths)) or "—"
+
+
 def markdown(data: dict[str, Any]) -> str:
     """latest.md: operations, commands per latency, baselines, the rate-limited up, targets."""
     env = data["environment"]
@@ -145,6 +150,26 @@ def markdown(data: dict[str, Any]) -> str:
             lines.append(f"| {ms} ms | {n} | {seconds(data['stacks'][ms][n]['up']['seconds'])} "
                          f"| {seconds(base['sdk4']['seconds'])} | {seconds(base['sdk_unbounded']['seconds'])} "
                          f"| {floor} | {base['up_ratio_sdk4']:.1f}× | {ratio} |")
+    lines += [
+        "",
+        "**Dynamic resources and the provider plugin side by side** — the same N trunks, the same proxy: the "
+        "dynamic provider serves 4 operations at once, the plugin as many as `--parallel` "
+        f"({_plugin_width(data)} here); each floor is ceil(N / width) round trips.",
+        "",
+        "| Round trip | Trunks | `up` dynamic | `up` plugin | ÷ floor dynamic | ÷ floor plugin "
+        "| converged `up` dynamic · plugin | `refresh` dynamic · plugin |",
+        "|---:|---:|---|---|---:|---:|---|---|",
+    ]
+    for ms, sizes in data.get("plugin", {}).items():
+        for n, served in sizes.items():
+            dynamic, plugin = data["stacks"][ms][n], served["commands"]
+            base = data["baseline"][ms][n]
+            ratios = ["—" if r is None else f"{r:.1f}×" for r in (base["up_ratio_floor"], served["up_ratio_floor"])]
+            lines.append(f"| {ms} ms | {n} | {seconds(dynamic['up']['seconds'])} | {seconds(plugin['up']['seconds'])} "
+                         f"| {ratios[0]} | {ratios[1]} "
+                         f"| {seconds(dynamic['up_converged']['seconds'])} · {calls(dynamic['up_converged']['calls'])}"
+                         f" / {seconds(plugin['up_converged']['seconds'])} · {calls(plugin['up_converged']['calls'])} "
+                         f"| {calls(dynamic['refresh']['calls'])} / {calls(plugin['refresh']['calls'])} |")
     limited = data["rate_limited"]
     lines += [
         "",

@@ -30,6 +30,8 @@ from benchmarks import report
 from benchmarks.baseline import CONCURRENCY, sdk_creates, sdk_names
 from benchmarks.memory import ProviderMemory
 from benchmarks.operations import bench_operations
+from benchmarks.plugin import PARALLEL, bench_plugin_stack
+from benchmarks.plugin import floor_seconds as plugin_floor
 from benchmarks.stacks import COMMANDS, bench_stack, fit, floor_seconds, mixed, rate_limited_up
 from livekit_sip.client import SIPClient
 from livekit_sip.settings import Settings
@@ -128,10 +130,11 @@ def measure(work: Path, sizes: list[int], iterations: int, latencies: list[int],
         env = server.env(proxy.url)
         stacks: dict[str, Any] = {}
         baseline: dict[str, Any] = {}
+        plugin: dict[str, Any] = {}
         memory = ProviderMemory()
         for latency in latencies:
             proxy.delay = latency / 1000
-            stacks[str(latency)], baseline[str(latency)] = {}, {}
+            stacks[str(latency)], baseline[str(latency)], plugin[str(latency)] = {}, {}, {}
             for n in sizes:
                 _clear(settings)
                 sample = memory if n == max(sizes) and latency == latencies[0] else None
@@ -149,6 +152,14 @@ def measure(work: Path, sizes: list[int], iterations: int, latencies: list[int],
                     "up_ratio_sdk4": up / sdk4["seconds"], "up_ratio_floor": up / floor if floor else None}
                 say(f"  {latency} ms N={n} official SDK: {sdk4['seconds']:.2f} s 4-wide, "
                     f"{unbounded['seconds']:.2f} s unbounded; floor {floor or 0:.2f} s")
+                _clear(settings)
+                served = bench_plugin_stack(work / f"{latency}ms", env, proxy, n)
+                wide = plugin_floor(n, proxy.delay) if latency else None
+                plugin[str(latency)][str(n)] = {
+                    "commands": {c: r.to_json() for c, r in served.items()}, "parallel": PARALLEL, "floor_s": wide,
+                    "up_ratio_floor": served["up"].seconds / wide if wide else None}
+                for c, r in served.items():
+                    say(f"  plugin {latency} ms N={n} {c}: {r.seconds:.1f} s, {r.calls} calls {r.methods}")
         proxy.delay = 0.0
         n = max(sizes)
         _clear(settings)
@@ -179,6 +190,7 @@ def measure(work: Path, sizes: list[int], iterations: int, latencies: list[int],
         "operations": {op: r.to_json() for op, r in operations.items()},
         "stacks": stacks,
         "baseline": baseline,
+        "plugin": plugin,
         "scaling": scaling,
         "rate_limited": limited,
         "mixed": {"objects": counts, "commands": {c: r.to_json() for c, r in mixed_results.items()}},

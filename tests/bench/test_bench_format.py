@@ -35,7 +35,7 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], s
 def test_json_has_every_figure(results: tuple[dict[str, Any], str]) -> None:
     data, _ = results
     assert {"date", "started_at", "settings", "environment", "load_average", "operations", "stacks",
-            "baseline", "scaling", "rate_limited", "mixed", "memory", "total_seconds", "targets"} <= set(data)
+            "baseline", "plugin", "scaling", "rate_limited", "mixed", "memory", "total_seconds", "targets"} <= set(data)
     assert data["settings"] == {"sizes": [2], "latencies_ms": [0, 5], "iterations": 3, "concurrency": 4,
                                 "rate_limit": {"per_minute": 60, "burst": 1},
                                 "mixed": {"inbound": 2, "rules": 2, "outbound": 3}}
@@ -69,6 +69,13 @@ def test_calls_are_counted_and_the_provider_is_sampled(results: tuple[dict[str, 
         assert stack["preview"]["calls"] == 0
         assert stack["refresh"]["methods"] == {"ListSIPOutboundTrunk": 1}
         assert stack["destroy"]["methods"] == {"DeleteSIPTrunk": 2}
+        # The plugin path makes the same calls for the same trunks.
+        served = data["plugin"][latency]["2"]
+        assert served["commands"]["up"]["methods"] == {"CreateSIPOutboundTrunk": 2, "ListSIPOutboundTrunk": 1}
+        assert served["commands"]["up_converged"]["calls"] == served["commands"]["preview"]["calls"] == 0
+        assert served["commands"]["refresh"]["methods"] == {"ListSIPOutboundTrunk": 1}
+        assert served["commands"]["destroy"]["methods"] == {"DeleteSIPTrunk": 2}
+        assert served["parallel"] == 64 and (served["floor_s"] is None) == (latency == "0")
         assert 0 < stack["up"]["busy_seconds"] < stack["up"]["seconds"]
         for sdk in ("sdk4", "sdk_unbounded"):
             assert data["baseline"][latency]["2"][sdk]["calls"] == 2
@@ -111,6 +118,8 @@ def test_markdown_has_every_row(results: tuple[dict[str, Any], str]) -> None:
     assert [c.strip() for c in headers[0].split("|")[1:-1]] == [
         "Trunks", "`up`", "converged `up`", "`preview`", "`refresh`", "`destroy`", "engine share of `up`"]
     tables = [block.splitlines() for block in table.split("\n\n") if block.startswith("|")]
-    assert len(tables) == 7
+    assert len(tables) == 8
+    side_by_side = next(lines for lines in tables if "`up` plugin" in lines[0])
+    assert [row.split("|")[1:3] for row in side_by_side[2:]] == [[" 0 ms ", " 2 "], [" 5 ms ", " 2 "]]
     for lines in tables:
         assert all(line.count("|") == lines[0].count("|") for line in lines), lines
