@@ -1,10 +1,11 @@
-"""A Pulumi YAML program on the livekit-sip provider plugin, with the real CLI and YAML language
+"""The Pulumi YAML program of docs/plugin.md on the livekit-sip provider plugin, with the real CLI and YAML language
 host, checked with LiveKit's official SDK: create an outbound trunk, an inbound trunk and a rule
 naming it; change numbers in place; rotate a secret password; refresh after a change made outside
 Pulumi; destroy. Nothing secret reaches the state, the CLI's output or its home."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 import yaml
 
 from livekit_sip.settings import Settings
+from scripts.project import ROOT
 from scripts.proxy import Proxy
 from tests.e2e.plugin_project import PluginProject
 from tests.support import official
@@ -22,22 +24,13 @@ OUTBOUND, INBOUND = "+15105558101", "+15105558201"
 
 
 def program(numbers: list[str]) -> str:
-    return yaml.safe_dump({
-        "name": "plugin-yaml", "runtime": "yaml",
-        "config": {"password": {"type": "string", "secret": True}, "pin": {"type": "string", "secret": True}},
-        "resources": {
-            "carrier": {"type": "livekit-sip:index:OutboundTrunk", "properties": {
-                "address": "sip.example.com", "numbers": numbers, "authUsername": "yaml-user",
-                "authPassword": "${password}", "metadata": "from yaml"}},
-            "office": {"type": "livekit-sip:index:InboundTrunk", "properties": {
-                "numbers": [INBOUND], "allowedAddresses": ["192.0.2.0/24"]}},
-            "lobby": {"type": "livekit-sip:index:DispatchRule", "properties": {
-                "trunkIds": ["${office.sipTrunkId}"],
-                "rule": {"individual": {"roomPrefix": "call-", "pin": "${pin}"}}}},
-        },
-        "outputs": {"trunkId": "${carrier.sipTrunkId}", "inboundId": "${office.sipTrunkId}",
-                    "ruleId": "${lobby.sipDispatchRuleId}"},
-    }, sort_keys=False)
+    """The program of docs/plugin.md, with the outbound trunk's numbers given."""
+    page = (ROOT / "docs" / "plugin.md").read_text().split("## A Pulumi YAML program", 1)[1]
+    block = re.search(r"```yaml\n(.*?)```", page, re.S)
+    assert block, "docs/plugin.md has no YAML program"
+    found = yaml.safe_load(block.group(1))
+    found["resources"]["carrier"]["properties"]["numbers"] = numbers
+    return str(yaml.safe_dump(found, sort_keys=False))
 
 
 @pytest.fixture(scope="module")
