@@ -11,7 +11,7 @@ import httpx
 
 from livekit_sip.services import SERVICES
 from livekit_sip.settings import Settings
-from livekit_sip.twirp import READ_TIMEOUT, TwirpClient
+from livekit_sip.twirp import CONNECTIONS, READ_TIMEOUT, TwirpClient
 
 if TYPE_CHECKING:  # the kinds register their services (`livekit_sip.services`); only types come from them here
     from livekit_sip.dispatch.service import DispatchRuleService
@@ -42,11 +42,12 @@ class SIPClient:
         deadline: float | None = None,
         read_timeout: float = READ_TIMEOUT,
         sleep: Callable[[float], None] = time.sleep,
+        connections: int = CONNECTIONS,
     ) -> None:
         if deadline is None:
             deadline = settings.deadline
         self.twirp = TwirpClient(settings, transport=transport, deadline=deadline, read_timeout=read_timeout,
-                                 sleep=sleep)
+                                 sleep=sleep, connections=connections)
         for name, service in SERVICES.items():
             setattr(self, name, service(self.twirp))
 

@@ -26,6 +26,7 @@ from livekit_sip import process
 from livekit_sip import settings as settings_mod
 from livekit_sip.client import SIPClient
 from livekit_sip.errors import LiveKitError, NotFoundError, SettingsError
+from livekit_sip.twirp import CONNECTIONS
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
@@ -175,6 +176,8 @@ class BaseProvider(ResourceProvider):
     _build_lock = threading.Lock()
     #: The config keys of the connection settings, as messages name them.
     config_keys: Mapping[str, str] = settings_mod.CONFIG_KEYS
+    #: Requests in flight at once, at most (the client's connection pool).
+    connections = CONNECTIONS
 
     def configure(self, req: ConfigureRequest) -> None:
         """Remember where the settings are; nothing is read or sent yet."""
@@ -188,7 +191,7 @@ class BaseProvider(ResourceProvider):
         with self._build_lock:
             if self._runtime is None:
                 settings = settings_mod.resolve(self._lookup, keys=self.config_keys)
-                self._runtime = Runtime(SIPClient(settings))
+                self._runtime = Runtime(SIPClient(settings, connections=self.connections))
             return self._runtime
 
     def client(self) -> SIPClient:

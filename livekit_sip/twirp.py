@@ -53,6 +53,10 @@ def scrub(text: str) -> str:
     return _JWT.sub("[token]", text)
 
 
+#: Requests in flight at once by default: twice the dynamic-provider server's 4 workers.
+CONNECTIONS = 8
+
+
 class TwirpClient:
     """A pooled, retrying Twirp JSON client for one LiveKit project's `livekit.SIP` service.
 
@@ -61,6 +65,7 @@ class TwirpClient:
         transport: an httpx transport, for tests; the default pools connections.
         deadline: seconds one call may take across all its attempts.
         read_timeout: seconds to wait for an answer to one attempt.
+        connections: how many requests may be in flight at once (the pool's size).
     """
 
     def __init__(
@@ -71,6 +76,7 @@ class TwirpClient:
         deadline: float = DEADLINE,
         read_timeout: float = READ_TIMEOUT,
         sleep: Callable[[float], None] = time.sleep,
+        connections: int = CONNECTIONS,
     ) -> None:
         self.url = settings.url
         self._key_source = settings.key_source
@@ -85,7 +91,7 @@ class TwirpClient:
             base_url=settings.url + SERVICE_PATH,
             transport=transport,
             timeout=httpx.Timeout(read_timeout, connect=CONNECT_TIMEOUT),
-            limits=httpx.Limits(max_connections=8, max_keepalive_connections=8),
+            limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
             headers={"Content-Type": "application/json"},
         )
 

@@ -41,7 +41,7 @@ _CONFIG = {"url": settings.PLUGIN_KEYS["url"], "apiKey": settings.PLUGIN_KEYS["a
 
 def _provider_class(section: Section) -> type[ObjectProvider]:
     name = section.resource_type.rsplit(":", 1)[-1]
-    return type(f"{name}PluginProvider", (ObjectProvider,), {"kind": section.kind,
+    return type(f"{name}PluginProvider", (ObjectProvider,), {"kind": section.kind, "connections": WIDTH,
                                                               "config_keys": settings.PLUGIN_KEYS})
 
 

@@ -144,3 +144,26 @@ def test_bad_input_is_refused_at_preview_in_one_line_naming_the_field_with_no_ap
     line = errors.pop()
     assert f"resource '{name}'" in line and reason in line and "12ab" not in line, line
     assert proxy.methods() == []
+
+
+def test_the_plugin_serves_as_many_creates_at_once_as_parallel_allows(
+        tmp_path_factory: pytest.TempPathFactory, proxy: Proxy, settings: Settings) -> None:
+    """The dynamic-provider server is 4 wide; the plugin takes what `--parallel` gives it."""
+    wide = PluginProject.create(tmp_path_factory.mktemp("plugin-yaml-wide"), proxy)
+    resources = {f"w{i:02d}": {"type": "livekit-sip:index:OutboundTrunk",
+                               "properties": {"address": "sip.example.com", "numbers": [f"+1510555{8700 + i}"]}}
+                 for i in range(16)}
+    wide.write("Pulumi.yaml", yaml.safe_dump({"name": "plugin-yaml-wide", "runtime": "yaml", "resources": resources}))
+    wide.init(proxy.url, settings.api_key, settings.api_secret)
+    proxy.reset()
+    proxy.delay = 0.5
+    try:
+        wide.pulumi("up", "--yes", "--skip-preview", "--parallel", "16")
+    finally:
+        proxy.delay = 0.0
+    creates = [c for c in list(proxy.calls) if c.method == "CreateSIPOutboundTrunk"]
+    assert len(creates) == 16
+    at_once = max(sum(1 for o in creates if o.started <= c.started < o.ended) for c in creates)
+    print(f"\n16 creates, --parallel 16, 0.5 s round trip: {at_once} in flight at once")
+    assert at_once > 8, at_once
+    wide.pulumi("destroy", "--yes", "--skip-preview")
