@@ -3,7 +3,9 @@ recording proxy in front of it, and a project copy driven by the real CLI."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 
 import pytest
@@ -40,3 +42,37 @@ def many(n: int, prefix: str = "t") -> dict[str, dict[str, object]]:
     """`n` valid trunk entries with distinct keys and numbers."""
     return {f"{prefix}{i:03d}": {"address": "sip.example.com", "numbers": [f"+1510555{i:04d}"]}
             for i in range(n)}
+
+
+def up_with_livekit_killed(project: Project, proxy: Proxy, server: devserver.DevServer, creates: Collection[str],
+                           ready: Callable[[], bool], at_kill: Callable[[], None]) -> bool:
+    """`up` with each of `creates` slowed by 50 ms, livekit-server killed once `ready()` holds
+    (then `at_kill()` runs, to look at what got through) and started again a second later.
+    Returns whether the interrupted `up` failed; the documented recovery is the caller's."""
+    failure: list[BaseException] = []
+
+    def up() -> None:
+        try:
+            project.run("up")
+        except BaseException as err:  # the interrupted up may fail; recovery follows
+            failure.append(err)
+
+    def slow_creates(method: str, attempt: int) -> None:
+        if method in creates:
+            time.sleep(0.05)  # keeps the up in flight long enough to be cut in the middle
+        return None
+
+    proxy.fault = slow_creates
+    runner = threading.Thread(target=up)
+    runner.start()
+    deadline = time.monotonic() + 60
+    while not ready() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    devserver.stop_one(server.state_dir, "livekit")
+    at_kill()
+    time.sleep(1.0)
+    devserver.start_livekit(server.state_dir, server.http_port, server.redis_port, server.api_key, server.api_secret)
+    runner.join(timeout=300)
+    assert not runner.is_alive()
+    proxy.fault = None
+    return bool(failure)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import random
 import socket
-import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -16,7 +15,7 @@ from pulumi.automation import errors as auto_errors
 from livekit_sip.settings import Settings
 from scripts import devserver
 from scripts.proxy import Proxy
-from tests.reliability.conftest import make_project, many
+from tests.reliability.conftest import make_project, many, up_with_livekit_killed
 from tests.support import official
 
 
@@ -96,35 +95,15 @@ def test_livekit_killed_mid_up_converges_to_exactly_50_trunks(
         tmp_path: Path, fault_proxy: Proxy, server: devserver.DevServer, server_settings: Settings) -> None:
     project = make_project(tmp_path, fault_proxy, server, "crash")
     project.set_trunks(many(50))
-    failure: list[BaseException] = []
+    seen: list[int] = []
 
-    def up() -> None:
-        try:
-            project.run("up")
-        except BaseException as err:  # the interrupted up may fail; recovery follows
-            failure.append(err)
+    def at_kill() -> None:
+        seen.append(fault_proxy.methods().count("CreateSIPOutboundTrunk"))
+        assert 15 <= seen[0] < 50, "the server must die in the middle of the up"
 
-    def slow_creates(method: str, attempt: int) -> None:
-        if method == "CreateSIPOutboundTrunk":
-            time.sleep(0.05)  # keeps the up in flight long enough to be cut in the middle
-        return None
-
-    fault_proxy.fault = slow_creates
-    runner = threading.Thread(target=up)
-    runner.start()
-    deadline = time.monotonic() + 60
-    while fault_proxy.methods().count("CreateSIPOutboundTrunk") < 15 and time.monotonic() < deadline:
-        time.sleep(0.01)
-    devserver.stop_one(server.state_dir, "livekit")
-    creates_at_kill = fault_proxy.methods().count("CreateSIPOutboundTrunk")
-    assert 15 <= creates_at_kill < 50, "the server must die in the middle of the up"
-    time.sleep(1.0)
-    devserver.start_livekit(server.state_dir, server.http_port, server.redis_port,
-                            server.api_key, server.api_secret)
-    runner.join(timeout=300)
-    assert not runner.is_alive()
-    fault_proxy.fault = None
-    print(f"creates at kill: {creates_at_kill}; interrupted up failed: {bool(failure)}; "
+    failed = up_with_livekit_killed(project, fault_proxy, server, {"CreateSIPOutboundTrunk"},
+                                    lambda: fault_proxy.methods().count("CreateSIPOutboundTrunk") >= 15, at_kill)
+    print(f"creates at kill: {seen[0]}; interrupted up failed: {failed}; "
           f"calls: {Counter(c.method for c in fault_proxy.calls)}")
     # The documented recovery: refresh, then up.
     project.run("refresh")

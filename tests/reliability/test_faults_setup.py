@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import random
 import threading
-import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from livekit_sip.settings import Settings
 from scripts import devserver
 from scripts.project import Project
 from scripts.proxy import Proxy
-from tests.reliability.conftest import make_project
+from tests.reliability.conftest import make_project, up_with_livekit_killed
 from tests.support import official
 
 CREATES = ("CreateSIPInboundTrunk", "CreateSIPDispatchRule")
@@ -129,41 +128,22 @@ def test_livekit_killed_mid_setup_up_converges_to_exactly_the_declared_setup(
     n = 25
     project = make_project(tmp_path, fault_proxy, server, "crashsetup")
     rules = declare(project, n)
-    failure: list[BaseException] = []
-
-    def up() -> None:
-        try:
-            project.run("up")
-        except BaseException as err:  # the interrupted up may fail; recovery follows
-            failure.append(err)
-
-    def slow_creates(method: str, attempt: int) -> None:
-        if method in CREATES:
-            time.sleep(0.05)  # keeps the up in flight long enough to be cut in the middle
-        return None
+    seen: dict[str, Counter[str]] = {}
 
     def creates() -> Counter[str]:
         return Counter(m for m in fault_proxy.methods() if m in CREATES)
 
-    fault_proxy.fault = slow_creates
-    runner = threading.Thread(target=up)
-    runner.start()
-    deadline = time.monotonic() + 60
-    while creates()[during] < at_least and time.monotonic() < deadline:
-        time.sleep(0.01)
-    devserver.stop_one(server.state_dir, "livekit")
-    at_kill = creates()
-    answered = Counter(c.method for c in list(fault_proxy.calls) if c.method in CREATES and c.status == 200)
-    assert at_kill[during] >= at_least and answered[during] < n, (
-        f"the server must die in the middle of the {during} calls: {dict(at_kill)}, answered {dict(answered)}")
-    time.sleep(1.0)
-    devserver.start_livekit(server.state_dir, server.http_port, server.redis_port,
-                            server.api_key, server.api_secret)
-    runner.join(timeout=300)
-    assert not runner.is_alive()
-    fault_proxy.fault = None
-    print(f"creates at kill: {dict(at_kill)}, of which answered: {dict(answered)}; "
-          f"interrupted up failed: {bool(failure)}; calls: {dict(Counter(c.method for c in fault_proxy.calls))}")
+    def at_kill() -> None:
+        seen["sent"] = creates()
+        seen["answered"] = Counter(c.method for c in list(fault_proxy.calls) if c.method in CREATES and c.status == 200)
+        assert seen["sent"][during] >= at_least and seen["answered"][during] < n, (
+            f"the server must die in the middle of the {during} calls: {dict(seen['sent'])}, "
+            f"answered {dict(seen['answered'])}")
+
+    failed = up_with_livekit_killed(project, fault_proxy, server, CREATES, lambda: creates()[during] >= at_least,
+                                    at_kill)
+    print(f"creates at kill: {dict(seen['sent'])}, of which answered: {dict(seen['answered'])}; "
+          f"interrupted up failed: {failed}; calls: {dict(Counter(c.method for c in fault_proxy.calls))}")
     # The documented recovery: refresh, then up.
     project.run("refresh")
     project.run("up")

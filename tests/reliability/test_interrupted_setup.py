@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import json
 import os
-import shlex
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -20,14 +18,13 @@ from typing import Any
 from livekit_sip.settings import Settings
 from scripts import devserver
 from scripts import stack as stack_runner
-from scripts.project import ROOT
 from scripts.proxy import Proxy
 from tests.reliability.conftest import make_project
 from tests.reliability.test_interrupted_up import (
     PROVIDER_GRACE,
+    follow_recovery_steps,
     left_running,
     providers,
-    readme_recovery_steps,
     signal_all,
 )
 from tests.support import official
@@ -114,16 +111,9 @@ def test_whole_setup_killed_mid_up_recovers_by_the_documented_steps(
                                   env=env, text=True, capture_output=True)
 
         before = counts(json.loads(cli("stack", "export").stdout)["deployment"], server_settings)
-        recovered: list[str] = []
-        for step in readme_recovery_steps():
-            if step[0] == "pulumi":
-                done = cli(*step[1:])
-            else:
-                assert step[0] == "livekit-sip", step
-                done = subprocess.run([sys.executable, "-m", "livekit_sip", *step[1:]], cwd=project.work_dir,
-                                      text=True, capture_output=True, env={**env, "PYTHONPATH": str(ROOT)})
-                recovered = [line for line in done.stderr.splitlines() if "now recorded in the state" in line]
-            assert done.returncode == 0, f"{shlex.join(step)}:\n{done.stdout}\n{done.stderr}"
+        steps = follow_recovery_steps(cli, project.work_dir, env)
+        recovered = [line for line in steps["livekit-sip recover"].stderr.splitlines()
+                     if "now recorded in the state" in line]
 
         after_state = json.loads(cli("stack", "export").stdout)["deployment"]
         after = counts(after_state, server_settings)

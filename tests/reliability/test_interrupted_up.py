@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -46,6 +46,23 @@ def readme_recovery_steps() -> list[list[str]]:
     block = re.search(r"```sh\n(.*?)```", section, re.S)
     assert block, "docs/recovery.md has no recovery block"
     return [shlex.split(line.split("#", 1)[0]) for line in block.group(1).splitlines() if line.split("#", 1)[0].strip()]
+
+
+def follow_recovery_steps(cli: Callable[..., subprocess.CompletedProcess[str]], work_dir: Path,
+                          env: dict[str, str]) -> dict[str, subprocess.CompletedProcess[str]]:
+    """Run the docs' recovery steps as written, each of which must succeed; what each printed, by command."""
+    done: dict[str, subprocess.CompletedProcess[str]] = {}
+    for step in readme_recovery_steps():
+        if step[0] == "pulumi":
+            ran = cli(*step[1:])
+        else:
+            # The console script of this checkout's package: `python -m livekit_sip`.
+            assert step[0] == "livekit-sip", step
+            ran = subprocess.run([sys.executable, "-m", "livekit_sip", *step[1:]], cwd=work_dir,
+                                 text=True, capture_output=True, env={**env, "PYTHONPATH": str(ROOT)})
+        assert ran.returncode == 0, f"{shlex.join(step)}:\n{ran.stdout}\n{ran.stderr}"
+        done[" ".join(step[:2])] = ran
+    return done
 
 
 def left_running(work_dir: Path) -> list[int]:
@@ -163,15 +180,7 @@ def test_up_of_40_interrupted_mid_way_recovers_by_the_documented_steps_to_exactl
             assert locked.returncode != 0 and "the stack is currently locked" in locked.stderr + locked.stdout
         before = counts(json.loads(cli("stack", "export").stdout)["deployment"], server_settings)
 
-        for step in readme_recovery_steps():
-            if step[0] == "pulumi":
-                done = cli(*step[1:])
-            else:
-                # The console script of this checkout's package: `python -m livekit_sip`.
-                assert step[0] == "livekit-sip", step
-                done = subprocess.run([sys.executable, "-m", "livekit_sip", *step[1:]], cwd=project.work_dir,
-                                      text=True, capture_output=True, env={**env, "PYTHONPATH": str(ROOT)})
-            assert done.returncode == 0, f"{shlex.join(step)}:\n{done.stdout}\n{done.stderr}"
+        follow_recovery_steps(cli, project.work_dir, env)
 
         after_state = json.loads(cli("stack", "export").stdout)["deployment"]
         after = counts(after_state, server_settings)
