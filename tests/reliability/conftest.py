@@ -3,8 +3,10 @@ recording proxy in front of it, and a project copy driven by the real CLI."""
 
 from __future__ import annotations
 
+import random
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 
@@ -76,3 +78,20 @@ def up_with_livekit_killed(project: Project, proxy: Proxy, server: devserver.Dev
     assert not runner.is_alive()
     proxy.fault = None
     return bool(failure)
+
+
+def flaky(seed: int, share: float = 0.3) -> tuple[Callable[[str, int], tuple[int, str] | None], Counter[int]]:
+    """A proxy fault answering `share` of requests 429 or 503 (seeded, thread-safe), and the
+    count of each status it injected."""
+    rng, injected, lock = random.Random(seed), Counter[int](), threading.Lock()
+
+    def fault(method: str, attempt: int) -> tuple[int, str] | None:
+        with lock:
+            if rng.random() >= share:
+                return None
+            status = rng.choice([429, 503])
+            injected[status] += 1
+        code = "resource_exhausted" if status == 429 else "unavailable"
+        return status, f'{{"code": "{code}", "msg": "injected"}}'
+
+    return fault, injected

@@ -3,7 +3,6 @@ stalled server and high parallelism. No trunk is lost and none is made twice."""
 
 from __future__ import annotations
 
-import random
 import socket
 import time
 from collections import Counter
@@ -15,7 +14,7 @@ from pulumi.automation import errors as auto_errors
 from livekit_sip.settings import Settings
 from scripts import devserver
 from scripts.proxy import Proxy
-from tests.reliability.conftest import make_project, many, up_with_livekit_killed
+from tests.reliability.conftest import flaky, make_project, many, up_with_livekit_killed
 from tests.support import official
 
 
@@ -33,20 +32,10 @@ def names_on_server(settings: Settings) -> Counter[str]:
 
 def test_up_of_50_survives_429_and_503_on_30_percent_of_requests(
         tmp_path: Path, fault_proxy: Proxy, server: devserver.DevServer, server_settings: Settings) -> None:
-    rng = random.Random(7)
-    injected = Counter[int]()
-
-    def flaky(method: str, attempt: int) -> tuple[int, str] | None:
-        if rng.random() < 0.3:
-            status = rng.choice([429, 503])
-            injected[status] += 1
-            code = "resource_exhausted" if status == 429 else "unavailable"
-            return status, f'{{"code": "{code}", "msg": "injected"}}'
-        return None
-
+    fault, injected = flaky(7)
     project = make_project(tmp_path, fault_proxy, server, "flaky")
     project.set_trunks(many(50))
-    fault_proxy.fault = flaky
+    fault_proxy.fault = fault
     project.run("up")
     fault_proxy.fault = None
     assert injected[429] > 0 and injected[503] > 0

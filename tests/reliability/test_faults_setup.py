@@ -4,8 +4,6 @@ object is made once, none is left over, and every rule names the live trunks of 
 
 from __future__ import annotations
 
-import random
-import threading
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -16,7 +14,7 @@ from livekit_sip.settings import Settings
 from scripts import devserver
 from scripts.project import Project
 from scripts.proxy import Proxy
-from tests.reliability.conftest import make_project, up_with_livekit_killed
+from tests.reliability.conftest import flaky, make_project, up_with_livekit_killed
 from tests.support import official
 
 CREATES = ("CreateSIPInboundTrunk", "CreateSIPDispatchRule")
@@ -80,22 +78,11 @@ def check_converged(project: Project, settings: Settings, rules: dict[str, Any])
 
 def test_setup_of_20_survives_429_and_503_on_30_percent_of_requests(
         tmp_path: Path, fault_proxy: Proxy, server: devserver.DevServer, server_settings: Settings) -> None:
-    rng = random.Random(11)
-    injected = Counter[int]()
-    lock = threading.Lock()
-
-    def flaky(method: str, attempt: int) -> tuple[int, str] | None:
-        with lock:
-            if rng.random() < 0.3:
-                status = rng.choice([429, 503])
-                injected[status] += 1
-                code = "resource_exhausted" if status == 429 else "unavailable"
-                return status, f'{{"code": "{code}", "msg": "injected"}}'
-        return None
+    fault, injected = flaky(11)
 
     project = make_project(tmp_path, fault_proxy, server, "flakysetup")
     rules = declare(project, 20)
-    fault_proxy.fault = flaky
+    fault_proxy.fault = fault
     project.run("up")
     fault_proxy.fault = None
     calls = Counter(c.method for c in fault_proxy.calls)

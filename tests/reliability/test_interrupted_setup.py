@@ -23,9 +23,8 @@ from tests.reliability.conftest import make_project
 from tests.reliability.test_interrupted_up import (
     PROVIDER_GRACE,
     follow_recovery_steps,
-    left_running,
+    kill_what_is_left,
     providers,
-    signal_all,
 )
 from tests.support import official
 
@@ -96,10 +95,7 @@ def test_whole_setup_killed_mid_up_recovers_by_the_documented_steps(
                 time.sleep(0.2)
             still = providers(project.work_dir)
         finally:
-            if up.poll() is None:
-                os.killpg(up.pid, signal.SIGKILL)
-                up.wait()
-            signal_all(left_running(project.work_dir), signal.SIGKILL)
+            kill_what_is_left(up, project.work_dir)
         proxy.fault = None
         interrupted = {"inbound": landed("CreateSIPInboundTrunk"), "rules": landed("CreateSIPDispatchRule")}
         assert landed("CreateSIPDispatchRule") == RULES_ANSWERED + 2

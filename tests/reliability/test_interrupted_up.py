@@ -92,6 +92,14 @@ def providers(work_dir: Path) -> list[int]:
     return found
 
 
+def kill_what_is_left(up: subprocess.Popen[bytes], work_dir: Path) -> None:
+    """SIGKILL to `up`'s group if it still runs, and to every process left in the project."""
+    if up.poll() is None:
+        os.killpg(up.pid, signal.SIGKILL)
+        up.wait()
+    signal_all(left_running(work_dir), signal.SIGKILL)
+
+
 def signal_all(pids: list[int], signum: int) -> None:
     for pid in pids:
         try:
@@ -161,10 +169,7 @@ def test_up_of_40_interrupted_mid_way_recovers_by_the_documented_steps_to_exactl
             provider_outlived = time.monotonic() - ended
             still = providers(project.work_dir)
         finally:
-            if up.poll() is None:
-                os.killpg(up.pid, signal.SIGKILL)
-                up.wait()
-            signal_all(left_running(project.work_dir), signal.SIGKILL)
+            kill_what_is_left(up, project.work_dir)
         proxy.fault = None
         interrupted = landed()
         # A graceful cancel may still send the creates the engine had under way.
