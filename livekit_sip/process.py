@@ -113,6 +113,11 @@ def guard() -> None:
     server = _server()
     if server is not None:
         server.stop = functools.partial(_stop_after_calls, server.stop)
+    watch_cli()
+
+
+def watch_cli() -> None:
+    """Leave with the CLI: once its pipe on stdin ends, finish the calls in flight and exit."""
     if _is_pipe(0):
         threading.Thread(target=_leave_with_cli, name="livekit-sip-cli-watch", daemon=True).start()
 

@@ -26,6 +26,8 @@ from typing import Any
 from livekit_sip.errors import LiveKitError
 from livekit_sip.kinds import SECTIONS
 from livekit_sip.media import unmanaged
+from livekit_sip.names import camel, snake
+from livekit_sip.plugin.schema import type_token
 from livekit_sip.section import Section
 
 #: How `pulumi stack export` writes a secret value: this key, this value, and "ciphertext".
@@ -53,12 +55,14 @@ class Recovery:
         state: the exported state with the pending creates settled.
         recorded: the creates that had reached LiveKit, now resources with the object's ID.
         dropped: the creates that never reached LiveKit.
+        redone: replacements and adopts, left for the next `up` to do again.
         left: URNs of other pending operations, left for `pulumi refresh`.
     """
 
     state: dict[str, Any]
     recorded: list[Settled] = field(default_factory=list)
     dropped: list[Settled] = field(default_factory=list)
+    redone: list[Settled] = field(default_factory=list)
     left: list[str] = field(default_factory=list)
 
     def report(self) -> list[str]:
@@ -67,6 +71,8 @@ class Recovery:
                  for s in self.recorded]
         lines += [f"{s.noun} {s.key}: its create never reached LiveKit; dropped, so `pulumi up` creates it"
                   for s in self.dropped]
+        lines += [f"{s.noun} {s.key}: a replacement or an adopt; dropped, so `pulumi up` does it again (and takes "
+                  "over what it had made)" for s in self.redone]
         lines += [f"{urn}: not a pending create of a livekit-sip object; left as it is for `pulumi refresh`"
                   for urn in self.left]
         return lines
@@ -98,7 +104,9 @@ def recover(exported: Mapping[str, Any], objects: Mapping[str, Iterable[Any]], *
     deployment = check_export(exported, stack)
     resources = list(deployment.get("resources") or [])
     operations = list(deployment.get("pending_operations") or [])
+    # The dynamic resources' types, and the plugin's (whose properties are camelCase).
     by_type = {section.resource_type: section for section in SECTIONS}
+    by_type |= {type_token(section): section for section in SECTIONS}
     listed = {section.kind.service: list(objects.get(section.kind.service, ())) for section in SECTIONS}
     held = {r.get("id") for r in resources if r.get("id")}
     _check_project(resources, by_type, listed, project)
@@ -113,17 +121,25 @@ def recover(exported: Mapping[str, Any], objects: Mapping[str, Iterable[Any]], *
             recovery.left.append(str(resource.get("urn")))
             pending.append(op)
             continue
-        key = str(resource.get("urn", "")).rsplit("::", 1)[-1]
+        urn = str(resource.get("urn", ""))
+        key = urn.rsplit("::", 1)[-1]
+        plugin = resource.get("type") == type_token(section)
         inputs = resource.get("inputs") or {}
+        if any(r.get("urn") == urn for r in resources) or _adopts(section, inputs, plugin):
+            # A replacement (the old object is still in the state) or an adopt (it makes no
+            # object): the next `up` does it again, and takes over whatever it had made.
+            recovery.redone.append(Settled(section.kind.noun, key))
+            continue
         candidates = unheld[section.kind.service]
-        landed = _landed(section, key, inputs, candidates)
+        landed = _landed(section, key, {snake(k): v for k, v in inputs.items()} if plugin else inputs, candidates)
         if landed is None:
             recovery.dropped.append(Settled(section.kind.noun, key))
             continue
         candidates.pop(landed)
         recovery.recorded.append(Settled(section.kind.noun, key, landed))
         # The outputs are refreshed from LiveKit by the next `pulumi refresh`.
-        resources.append({**resource, "id": landed, "outputs": {**inputs, section.kind.id_field: landed}})
+        id_key = camel(section.kind.id_field) if plugin else section.kind.id_field
+        resources.append({**resource, "id": landed, "outputs": {**inputs, id_key: landed}})
     recovery.state = {**exported, "deployment": {**deployment, "resources": resources,
                                                  "pending_operations": pending}}
     return recovery
@@ -160,18 +176,24 @@ def _check_project(resources: list[Any], by_type: Mapping[str, Section], listed:
 
 
 def _encrypted(value: Any) -> bool:
-    return isinstance(value, Mapping) and value.get(SECRET_SIG[0]) == SECRET_SIG[1]
+    """Whether `value` is, or holds anywhere inside it, a value the export keeps encrypted."""
+    if isinstance(value, Mapping):
+        return value.get(SECRET_SIG[0]) == SECRET_SIG[1] or any(_encrypted(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_encrypted(v) for v in value)
+    return False
+
+
+def _adopts(section: Section, inputs: Mapping[str, Any], plugin: bool) -> bool:
+    adopt = inputs.get(camel(section.kind.adopt) if plugin else section.kind.adopt)
+    return isinstance(adopt, str) and bool(adopt)
 
 
 def _landed(section: Section, key: str, inputs: Mapping[str, Any], unheld: Mapping[str, Any]) -> str | None:
     """The ID of the one object that the pending create of `key` made, or None."""
     kind, noun = section.kind, section.kind.noun
-    adopt = inputs.get(kind.adopt)
-    if isinstance(adopt, str) and adopt:
-        # An adopt makes no object; the next `up` overwrites the adopted one again.
-        return adopt if adopt in unheld else None
     # Left out: secret fields (the export keeps them encrypted, and LiveKit may not show a
-    # password) and any input the export encrypted (a rule with a PIN is secret whole).
+    # password) and any input holding an encrypted value (a rule with a PIN is secret whole).
     hidden = set(kind.spec.secret_fields()) | {f for f, v in inputs.items() if _encrypted(v)}
     want, _ = kind.spec.parse({f: v for f, v in inputs.items() if f in kind.spec.fields() and f not in hidden})
     if want is None:

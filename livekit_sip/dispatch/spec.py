@@ -136,7 +136,11 @@ def room_configuration(value: Any) -> RoomConfiguration | None:
         raise Invalid(f"must be a map of room options, got {show(value)}")
     else:
         _known_keys(value, RoomConfiguration, "")
-        for index, agent in enumerate(value.get("agents") or []):
+        agents = value.get("agents") or []
+        if not isinstance(agents, (list, tuple)):
+            raise Invalid(f"must be a list of agents, e.g. [{{agentName: inbound-agent}}], got {show(agents)}",
+                          ".agents")
+        for index, agent in enumerate(agents):
             if isinstance(agent, Mapping):
                 _known_keys(agent, RoomAgentDispatch, f".agents[{index}]")
         try:

@@ -10,6 +10,7 @@ encrypted; nothing here logs a value.
 from __future__ import annotations
 
 import asyncio
+import traceback
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -24,6 +25,7 @@ from livekit_sip import provider_base, settings
 from livekit_sip.errors import LiveKitError
 from livekit_sip.fields import plain
 from livekit_sip.kind import ALL_TRUNKS, AUTH_GIVEN, RESOURCE_NAME
+from livekit_sip.media import MEDIA_DEFAULTS, MEDIA_FIELDS
 from livekit_sip.names import camel
 from livekit_sip.object_provider import ObjectProvider
 from livekit_sip.plan import plan_from
@@ -72,16 +74,25 @@ class Service(provider_pb2_grpc.ResourceProviderServicer):
 
     # -- helpers --------------------------------------------------------------------------
 
-    async def _run(self, context: Any, work: Callable[[], T]) -> T:
-        """`work` on a thread of the pool; a livekit-sip error ends the call with its one line."""
+    async def _serve(self, context: Any, work: Callable[[], T]) -> T:
+        """`work` on a thread of the pool. A livekit-sip error ends the call with its one line;
+        anything else is a bug, and its traceback goes with it."""
         try:
             return await asyncio.get_running_loop().run_in_executor(self._pool, work)
-        except (LiveKitError, provider_base.ProviderBug) as err:
-            await context.abort(grpc.StatusCode.UNKNOWN, str(err))
-            raise  # abort raises; this is for type checkers
+        except provider_base.ProviderBug as err:
+            message = str(err)
+        except LiveKitError as err:
+            message = " ".join(str(err).split())
+        except Exception as err:  # a bug: nothing of it is lost
+            message = f"{type(err).__name__}: {err}\n" + "".join(traceback.format_exception(err, limit=100))
+        await context.abort(grpc.StatusCode.UNKNOWN, message)
+        raise AssertionError("abort raises")  # pragma: no cover
 
     def _kind(self, request: Any) -> tuple[Section, ObjectProvider]:
         token = _type(request)
+        if token not in self._sections:
+            raise LiveKitError(f"{token}: not a resource of {PACKAGE}; its resources are "
+                               f"{', '.join(sorted(self._sections))}")
         return self._sections[token], self._providers[token]
 
     @staticmethod
@@ -112,7 +123,7 @@ class Service(provider_pb2_grpc.ResourceProviderServicer):
         for provider in self._providers.values():
             provider._lookup = self._lookup.get
         provider_base.start_log()
-        return provider_pb2.ConfigureResponse(acceptSecrets=True, supportsPreview=False, acceptResources=True)
+        return provider_pb2.ConfigureResponse(acceptSecrets=True, supportsPreview=False, acceptResources=False)
 
     async def Cancel(self, request: Any, context: Any) -> Any:
         return empty_pb2.Empty()
@@ -120,6 +131,24 @@ class Service(provider_pb2_grpc.ResourceProviderServicer):
     # -- resources ------------------------------------------------------------------------
 
     async def Check(self, request: Any, context: Any) -> Any:
+        return await self._serve(context, lambda: self._check(request))
+
+    async def Diff(self, request: Any, context: Any) -> Any:
+        return await self._serve(context, lambda: self._diff(request))
+
+    async def Create(self, request: Any, context: Any) -> Any:
+        return await self._serve(context, lambda: self._create(request))
+
+    async def Read(self, request: Any, context: Any) -> Any:
+        return await self._serve(context, lambda: self._read(request))
+
+    async def Update(self, request: Any, context: Any) -> Any:
+        return await self._serve(context, lambda: self._update(request))
+
+    async def Delete(self, request: Any, context: Any) -> Any:
+        return await self._serve(context, lambda: self._delete(request))
+
+    def _check(self, request: Any) -> Any:
         section, provider = self._kind(request)
         news, secret = values.to_core(PropertyValue.unmarshal_map(request.news))
         olds, _ = values.to_core(PropertyValue.unmarshal_map(request.olds))
@@ -129,7 +158,7 @@ class Service(provider_pb2_grpc.ResourceProviderServicer):
         # Given even as "" (cleared on purpose); a null is not given.
         news[AUTH_GIVEN] = news.get("auth_username") is not None or news.get("auth_password") is not None
         news[ALL_TRUNKS] = bool(news.get(ALL_TRUNKS))
-        result: CheckResult = await self._run(context, lambda: provider.check(olds, news))
+        result: CheckResult = provider.check(olds, news)
         failures = []
         for failure in result.failures or []:
             path = _failure_path(failure.property)
@@ -140,11 +169,11 @@ class Service(provider_pb2_grpc.ResourceProviderServicer):
             inputs=PropertyValue.marshal_map(values.to_wire(inputs, self._secret(section, inputs, secret))),
             failures=failures)
 
-    async def Diff(self, request: Any, context: Any) -> Any:
+    def _diff(self, request: Any) -> Any:
         section, provider = self._kind(request)
         olds, _ = values.to_core(PropertyValue.unmarshal_map(request.olds))
         news, _ = values.to_core(PropertyValue.unmarshal_map(request.news))
-        result: DiffResult = await self._run(context, lambda: provider.diff(request.id, olds, news))
+        result: DiffResult = provider.diff(request.id, olds, news)
         old, _ = section.kind.parse(olds)
         new, _ = section.kind.parse(news)
         changed = list(plan_from(old, new).changed) if old is not None and new is not None else []
@@ -153,46 +182,62 @@ class Service(provider_pb2_grpc.ResourceProviderServicer):
                                          diffs=[camel(f) for f in changed],
                                          deleteBeforeReplace=bool(result.delete_before_replace))
 
-    async def Create(self, request: Any, context: Any) -> Any:
+    def _create(self, request: Any) -> Any:
         section, provider = self._kind(request)
         props, secret = values.to_core(PropertyValue.unmarshal_map(request.properties))
-        result = await self._run(context, lambda: provider.create(props))
+        result = provider.create(props)
         outs = values.to_wire(result.outs or {}, self._secret(section, result.outs or {}, secret))
         return provider_pb2.CreateResponse(id=result.id, properties=PropertyValue.marshal_map(outs))
 
-    async def Read(self, request: Any, context: Any) -> Any:
+    def _read(self, request: Any) -> Any:
         section, provider = self._kind(request)
         props, secret = values.to_core(PropertyValue.unmarshal_map(request.properties))
-        result = await self._run(context, lambda: provider.read(request.id, props))
+        importing = not props
+        if importing:
+            # Every media field read, so what LiveKit holds beyond its defaults is managed.
+            props = dict(MEDIA_DEFAULTS)
+        result = provider.read(request.id, props)
         if not result.id:
             return provider_pb2.ReadResponse(id="")
-        outs = result.outs or {}
+        outs = dict(result.outs or {})
         inputs = dict(outs)
         inputs.pop(section.kind.id_field, None)
-        if not props:
-            # An import: the code Pulumi prints holds what differs from the defaults, as a program
-            # gives it, and no secret (credentials, a PIN): the program sets those from secret
-            # config. The outputs keep them, as secrets.
-            spec = section.kind.spec
-            defaults = {name: plain(info.default) for name, info in spec.model_fields.items()}
-            inputs = {k: section.kind.given_form(k, v) for k, v in inputs.items()
-                      if k not in spec.secret_fields() and (k == "name" or v != defaults.get(k))}
+        if importing:
+            outs, inputs = self._imported(section, outs, inputs)
         hidden = self._secret(section, outs, secret)
         return provider_pb2.ReadResponse(id=result.id,
                                          properties=PropertyValue.marshal_map(values.to_wire(outs, hidden)),
                                          inputs=PropertyValue.marshal_map(values.to_wire(inputs, hidden)))
 
-    async def Update(self, request: Any, context: Any) -> Any:
+    @staticmethod
+    def _imported(section: Section, outs: dict[str, Any], inputs: dict[str, Any]) -> tuple[dict[str, Any],
+                                                                                           dict[str, Any]]:
+        """An import's outputs and inputs. The code Pulumi prints holds what differs from the
+        defaults, as a program gives it, and no secret (credentials, a PIN): the program sets
+        those from secret config, and the outputs keep them, as secrets. A media field at
+        LiveKit's default is left to LiveKit, as a program that leaves it out does."""
+        for field in MEDIA_FIELDS:
+            if outs.get(field) == plain(MEDIA_DEFAULTS[field]):
+                outs[field] = inputs[field] = None
+        spec = section.kind.spec
+        defaults = {name: plain(info.default) for name, info in spec.model_fields.items()}
+        kept = {k: section.kind.given_form(k, v) for k, v in inputs.items()
+                if v is not None and k not in spec.secret_fields() and (k == "name" or v != defaults.get(k))}
+        if "trunk_ids" in spec.fields() and not outs.get("trunk_ids"):
+            kept[ALL_TRUNKS] = True  # an empty list is every trunk, which a program says so
+        return outs, kept
+
+    def _update(self, request: Any) -> Any:
         section, provider = self._kind(request)
         olds, _ = values.to_core(PropertyValue.unmarshal_map(request.olds))
         news, secret = values.to_core(PropertyValue.unmarshal_map(request.news))
-        result = await self._run(context, lambda: provider.update(request.id, olds, news))
+        result = provider.update(request.id, olds, news)
         outs = result.outs or {}
         return provider_pb2.UpdateResponse(
             properties=PropertyValue.marshal_map(values.to_wire(outs, self._secret(section, outs, secret))))
 
-    async def Delete(self, request: Any, context: Any) -> Any:
+    def _delete(self, request: Any) -> Any:
         _, provider = self._kind(request)
         props, _ = values.to_core(PropertyValue.unmarshal_map(request.properties))
-        await self._run(context, lambda: provider.delete(request.id, props))
+        provider.delete(request.id, props)
         return empty_pb2.Empty()

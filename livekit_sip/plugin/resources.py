@@ -10,6 +10,7 @@ can be shared with YAML and TypeScript programs. Adopting an existing object is 
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import Any
 
 import pulumi
@@ -19,7 +20,7 @@ from livekit_sip.dispatch.resource import DispatchRuleArgs
 from livekit_sip.dispatch.spec import KINDS
 from livekit_sip.inbound.resource import InboundTrunkArgs
 from livekit_sip.kinds import SECTIONS
-from livekit_sip.names import camel, snake
+from livekit_sip.names import camel
 from livekit_sip.outbound.resource import OutboundTrunkArgs
 from livekit_sip.plugin.schema import type_token
 from livekit_sip.section import Section
@@ -65,11 +66,21 @@ class _PluginResource(pulumi.CustomResource):
         opts = ResourceOptions.merge(opts, ResourceOptions(additional_secret_outputs=secret))
         super().__init__(type_token(section), resource_name, props, opts)
 
+    # The SDK applies these at every depth of a value: only the resource's own property names
+    # change, never a key inside a value (a header, an attribute, a rule's fields).
     def translate_output_property(self, prop: str) -> str:
-        return snake(prop)
+        return _names(self._noun)[1].get(prop, prop)
 
     def translate_input_property(self, prop: str) -> str:
-        return camel(prop)
+        return _names(self._noun)[0].get(prop, prop)
+
+
+@functools.cache
+def _names(noun: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The property names of a kind, snake_case → camelCase, and back."""
+    kind = _section(noun).kind
+    to_wire = {name: camel(name) for name in (*kind.spec.fields(), kind.id_field, "all_trunks")}
+    return to_wire, {wire: name for name, wire in to_wire.items()}
 
 
 class OutboundTrunk(_PluginResource):

@@ -34,7 +34,8 @@ carrier = lk.OutboundTrunk("carrier", lk.OutboundTrunkArgs(
 office = lk.InboundTrunk("office", lk.InboundTrunkArgs(numbers=[given["inbound"]], allowed_addresses=["192.0.2.0/24"]),
                          ResourceOptions(import_=ids.get("office")))
 lobby = lk.DispatchRule("lobby", lk.DispatchRuleArgs(
-    trunk_ids=[office.sip_trunk_id], individual={"room_prefix": "call-", "pin": config.require_secret("pin")}),
+    trunk_ids=[office.sip_trunk_id], individual={"room_prefix": "call-", "pin": config.require_secret("pin")},
+    attributes={"customer_id": "acme"}),
     ResourceOptions(import_=ids.get("lobby")))
 pulumi.export("trunkId", carrier.sip_trunk_id)
 pulumi.export("inboundId", office.sip_trunk_id)
@@ -72,6 +73,7 @@ def test_the_whole_setup_lives_the_same_on_both_paths(
     assert trunk.auth_username == "both-user" and trunk.auth_password == "-both-Pa55word-one"
     rule = official.list_rules(settings)[ids["ruleId"]]
     assert list(rule.trunk_ids) == [ids["inboundId"]] and rule.rule.dispatch_rule_individual.pin == PIN
+    assert dict(rule.attributes) == {"customer_id": "acme"}, "keys inside a value keep their names"
     types = {r["type"] for r in project.export()["resources"]}
     assert ("livekit-sip:index:DispatchRule" in types) == (path == "plugin"), types
 

@@ -32,8 +32,13 @@ def made(settings: Settings) -> Iterator[dict[str, Any]]:
     individual = api.SIPDispatchRuleIndividual(room_prefix="lk-", pin=PIN)
     rule = official.create_rule(settings, name="lk rule", trunk_ids=[inbound.sip_trunk_id],
                                 rule=api.SIPDispatchRule(dispatch_rule_individual=individual))
+    # A rule for every trunk, told apart from others by the number called.
+    everyone = official.create_rule(settings, name="lk every trunk", numbers=["+15105558699"],
+                                    rule=api.SIPDispatchRule(dispatch_rule_direct=api.SIPDispatchRuleDirect(
+                                        room_name="front-desk")))
     yield {"OutboundTrunk": trunk.sip_trunk_id, "InboundTrunk": inbound.sip_trunk_id,
-           "DispatchRule": rule.sip_dispatch_rule_id}
+           "DispatchRule": rule.sip_dispatch_rule_id, "DispatchRule:every": everyone.sip_dispatch_rule_id}
+    official.delete_rule(settings, everyone.sip_dispatch_rule_id)
     official.delete_rule(settings, rule.sip_dispatch_rule_id)
     for trunk_id in (trunk.sip_trunk_id, inbound.sip_trunk_id):
         official.delete_trunk(settings, trunk_id)
@@ -52,8 +57,8 @@ def project(tmp_path_factory: pytest.TempPathFactory, proxy: Proxy, settings: Se
 def test_each_kind_is_imported_and_its_code_previews_with_no_change(
         project: PluginProject, made: dict[str, Any], proxy: Proxy) -> None:
     resources: dict[str, Any] = {}
-    for kind, object_id in made.items():
-        name = kind.lower()
+    for which, object_id in made.items():
+        kind, name = which.split(":")[0], which.lower().replace(":", "-")
         done = project.pulumi("import", f"livekit-sip:index:{kind}", name, object_id, "--yes",
                               "--out", f"{name}.yaml")
         print(f"\n$ pulumi import livekit-sip:index:{kind} {name} {object_id} --yes\n{done.stdout}")
@@ -67,11 +72,15 @@ def test_each_kind_is_imported_and_its_code_previews_with_no_change(
     rule = resources["dispatchrule"]["properties"]["rule"]
     assert rule == {"individual": {"roomPrefix": "lk-"}}, rule
     rule["individual"]["pin"] = "${pin}"
+    # An empty trunk list is every trunk: the code says so.
+    assert resources["dispatchrule-every"]["properties"] == {
+        "name": "lk every trunk", "numbers": ["+15105558699"], "rule": {"direct": {"roomName": "front-desk"}},
+        "allTrunks": True}, resources["dispatchrule-every"]
     project.write("Pulumi.yaml", yaml.safe_dump({"name": "plugin-import", "runtime": "yaml", "config": CONFIG,
                                                  "resources": resources}))
     proxy.reset()
     preview = project.pulumi("preview", "--diff")
-    assert "4 unchanged" in preview.stdout, preview.stdout
+    assert "5 unchanged" in preview.stdout, preview.stdout
     assert [m for m in proxy.methods() if not m.startswith(("List", "Get"))] == []
     text = project.files_text() + "\n".join(project.seen)
     assert PASSWORD not in text and PIN not in text

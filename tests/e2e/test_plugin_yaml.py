@@ -4,12 +4,20 @@ operations at once as `--parallel` allows. (The whole scenario runs in test_plug
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
 import pytest
 import yaml
 
 from livekit_sip.settings import Settings
+from scripts import stack as stack_runner
 from scripts.proxy import Proxy
 from tests.e2e.plugin_project import PluginProject
+from tests.support import official
 
 BAD = {
     "carrier": ({"type": "livekit-sip:index:OutboundTrunk",
@@ -63,3 +71,64 @@ def test_the_plugin_serves_as_many_creates_at_once_as_parallel_allows(
     print(f"\n16 creates, --parallel 16, 0.5 s round trip: {at_once} in flight at once")
     assert at_once > 8, at_once
     wide.pulumi("destroy", "--yes", "--skip-preview")
+
+
+def test_a_killed_cli_leaves_no_plugin_behind_and_the_next_up_makes_no_duplicate(
+        tmp_path_factory: pytest.TempPathFactory, proxy: Proxy, settings: Settings) -> None:
+    """The plugin answers the calls under way and leaves once its CLI's pipe ends; the creates
+    that landed unanswered are taken over by the next `up`, so every trunk exists once."""
+    killed = PluginProject.create(tmp_path_factory.mktemp("plugin-yaml-killed"), proxy)
+    numbers = [f"+1510555{8800 + i}" for i in range(8)]
+    resources = {f"k{i}": {"type": "livekit-sip:index:OutboundTrunk",
+                           "properties": {"address": "sip.example.com", "numbers": [number]}}
+                 for i, number in enumerate(numbers)}
+    killed.write("Pulumi.yaml", yaml.safe_dump({"name": "plugin-yaml-killed", "runtime": "yaml",
+                                                "resources": resources}))
+    killed.init(proxy.url, settings.api_key, settings.api_secret)
+    killed.pulumi("config", "set", "livekit-sip:deadline", "--", "3")
+
+    def landed() -> int:
+        return sum(1 for c in list(proxy.calls) if c.method == "CreateSIPOutboundTrunk" and c.status == 200)
+
+    proxy.reset()
+    proxy.fault = lambda method, attempt: "land" if method == "CreateSIPOutboundTrunk" and attempt > 2 else None
+    up = subprocess.Popen([str(stack_runner.TOOLS / "bin" / "pulumi"), "--non-interactive", "up", "--yes",
+                           "--skip-preview", "--stack", killed.stack], cwd=killed.work_dir, env=killed.env,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while landed() < 4 and time.monotonic() < deadline and up.poll() is None:
+            time.sleep(0.1)
+        assert landed() >= 4
+        os.killpg(up.pid, signal.SIGKILL)
+        up.wait()
+        gone = time.monotonic() + 30
+        while plugins(killed.work_dir) and time.monotonic() < gone:
+            time.sleep(0.2)
+        assert plugins(killed.work_dir) == [], "the plugin leaves with its CLI"
+    finally:
+        proxy.fault = None
+        for pid in plugins(killed.work_dir):
+            os.kill(pid, signal.SIGKILL)
+    killed.pulumi("cancel", "--yes")
+    killed.pulumi("up", "--yes", "--skip-preview")
+    on_server = [t for t in official.list_trunks(settings).values() if t.numbers and t.numbers[0] in numbers]
+    assert sorted(t.numbers[0] for t in on_server) == sorted(numbers), "every trunk once"
+    assert set(killed.outputs()) == set() and len(killed.resources(":OutboundTrunk")) == 8
+    killed.pulumi("destroy", "--yes", "--skip-preview")
+
+
+def plugins(work_dir: Path) -> list[int]:
+    """The plugin processes the project's CLI started (found by their working directory)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cwd = os.readlink(entry / "cwd")
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if cwd.startswith(str(work_dir)) and b"pulumi-resource-livekit-sip" in cmdline:
+            found.append(int(entry.name))
+    return found

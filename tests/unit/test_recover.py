@@ -99,10 +99,39 @@ def test_two_matching_trunks_are_a_decision_for_a_person() -> None:
                 outbound(live("ST_b1b1b1b1b1b1", "+15105550002"), live("ST_b2b2b2b2b2b2", "+15105550002")))
 
 
-def test_an_interrupted_adopt_records_the_adopted_trunk() -> None:
+def test_an_interrupted_adopt_is_dropped_for_up_to_do_again() -> None:
     result = recover(exported([], [creating("b", "+15105550002", adopt_trunk_id="ST_adoptadopt1")]),
                      outbound(live("ST_adoptadopt1", "+15105550009")))
-    assert result.recorded == [Settled("trunk", "b", "ST_adoptadopt1")]
+    assert result.redone == [Settled("trunk", "b")] and result.recorded == []
+    assert result.state["deployment"]["resources"] == [] and result.state["deployment"]["pending_operations"] == []
+
+
+def test_a_pending_replacement_leaves_the_resource_it_replaces_alone() -> None:
+    held = resource("a", "+15105550001", "ST_aaaaaaaaaaaa")
+    result = recover(exported([held], [creating("a", "+15105550001")]),
+                     outbound(live("ST_aaaaaaaaaaaa", "+15105550001"), live("ST_newnewnewnew", "+15105550001")))
+    assert result.redone == [Settled("trunk", "a")]
+    assert result.state["deployment"]["resources"] == [held], "one resource per URN"
+
+
+def test_a_pending_create_of_the_plugin_is_matched_on_its_camel_case_inputs() -> None:
+    plugin = {"urn": "urn:pulumi:prod::livekit-sip::livekit-sip:index:InboundTrunk::office", "custom": True,
+              "type": "livekit-sip:index:InboundTrunk",
+              "inputs": {"name": "in", "numbers": ["+15105550101"], "allowedAddresses": ["192.0.2.0/24"],
+                         "authPassword": SECRET}}
+    objects = {"inbound": [InboundTrunkInfo(sip_trunk_id="ST_in1in1in1in1", name="in", numbers=["+15105550101"],
+                                            allowed_addresses=["192.0.2.0/24"]),
+                           InboundTrunkInfo(sip_trunk_id="ST_other0other", name="in", numbers=["+15105550101"])]}
+    result = recover(exported([], [{"resource": plugin, "type": "creating"}]), objects)
+    assert result.recorded == [Settled("inbound trunk", "office", "ST_in1in1in1in1")]
+    assert result.state["deployment"]["resources"][0]["outputs"]["sipTrunkId"] == "ST_in1in1in1in1"
+
+
+def test_an_input_holding_an_encrypted_value_inside_is_left_out_of_the_match() -> None:
+    pending = creating("b", "+15105550002", headers={"X-Token": SECRET})
+    result = recover(exported([], [pending]), outbound(live("ST_bbbbbbbbbbbb", "+15105550002",
+                                                            headers={"X-Token": "t"})))
+    assert result.recorded == [Settled("trunk", "b", "ST_bbbbbbbbbbbb")]
 
 
 def test_other_pending_operations_are_left_for_refresh() -> None:
