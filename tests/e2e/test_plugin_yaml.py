@@ -17,6 +17,7 @@ from livekit_sip.settings import Settings
 from scripts import stack as stack_runner
 from scripts.proxy import Proxy
 from tests.e2e.plugin_project import PluginProject
+from tests.reliability.test_interrupted_up import left_running
 from tests.support import official
 
 BAD = {
@@ -108,7 +109,8 @@ def test_a_killed_cli_leaves_no_plugin_behind_and_the_next_up_makes_no_duplicate
         assert plugins(killed.work_dir) == [], "the plugin leaves with its CLI"
     finally:
         proxy.fault = None
-        for pid in plugins(killed.work_dir):
+        # What a killed CLI leaves besides the plugin (its language host) is this test's to stop.
+        for pid in left_running(killed.work_dir):
             os.kill(pid, signal.SIGKILL)
     killed.pulumi("cancel", "--yes")
     killed.pulumi("up", "--yes", "--skip-preview")
@@ -121,14 +123,11 @@ def test_a_killed_cli_leaves_no_plugin_behind_and_the_next_up_makes_no_duplicate
 def plugins(work_dir: Path) -> list[int]:
     """The plugin processes the project's CLI started (found by their working directory)."""
     found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
+    for pid in left_running(work_dir):
         try:
-            cwd = os.readlink(entry / "cwd")
-            cmdline = (entry / "cmdline").read_bytes()
+            cmdline = (Path("/proc") / str(pid) / "cmdline").read_bytes()
         except OSError:
             continue
-        if cwd.startswith(str(work_dir)) and b"pulumi-resource-livekit-sip" in cmdline:
-            found.append(int(entry.name))
+        if b"pulumi-resource-livekit-sip" in cmdline:
+            found.append(pid)
     return found
