@@ -64,8 +64,10 @@ lint: venv
 	$(VENV)/bin/mypy --strict policy
 	$(VENV)/bin/lint-imports --no-cache
 
+# Test files run on TEST_WORKERS workers (pytest-xdist), each file on one worker with its fixtures.
+TEST_WORKERS ?= 2
 test: venv tools lint
-	$(PY) -m pytest -q tests
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile --durations=15 tests
 
 # The lifecycle suite against the LiveKit project in LIVEKIT_URL, LIVEKIT_API_KEY, LIVEKIT_API_SECRET.
 test-live: venv tools
