@@ -17,7 +17,7 @@ from livekit_sip.settings import Settings
 from scripts import stack as stack_runner
 from scripts.proxy import Proxy
 from tests.e2e.plugin_project import PluginProject
-from tests.reliability.test_interrupted_up import left_running
+from tests.reliability.test_interrupted_up import left_running, running
 from tests.support import official
 
 BAD = {
@@ -122,12 +122,4 @@ def test_a_killed_cli_leaves_no_plugin_behind_and_the_next_up_makes_no_duplicate
 
 def plugins(work_dir: Path) -> list[int]:
     """The plugin processes the project's CLI started (found by their working directory)."""
-    found = []
-    for pid in left_running(work_dir):
-        try:
-            cmdline = (Path("/proc") / str(pid) / "cmdline").read_bytes()
-        except OSError:
-            continue
-        if b"pulumi-resource-livekit-sip" in cmdline:
-            found.append(pid)
-    return found
+    return running(work_dir, b"pulumi-resource-livekit-sip")

@@ -79,17 +79,22 @@ def left_running(work_dir: Path) -> list[int]:
     return found
 
 
-def providers(work_dir: Path) -> list[int]:
-    """The dynamic-provider processes (``python -m pulumi.dynamic``) of the project."""
+def running(work_dir: Path, marker: bytes) -> list[int]:
+    """The processes left in the project whose command line holds `marker`."""
     found = []
     for pid in left_running(work_dir):
         try:
             cmdline = (Path("/proc") / str(pid) / "cmdline").read_bytes()
         except OSError:
             continue
-        if b"pulumi.dynamic" in cmdline:
+        if marker in cmdline:
             found.append(pid)
     return found
+
+
+def providers(work_dir: Path) -> list[int]:
+    """The dynamic-provider processes (``python -m pulumi.dynamic``) of the project."""
+    return running(work_dir, b"pulumi.dynamic")
 
 
 def kill_what_is_left(up: subprocess.Popen[bytes], work_dir: Path) -> None:
