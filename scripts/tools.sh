@@ -26,8 +26,16 @@ STAMP="$ROOT/.tools/stamp"
 die() { echo "make tools: $*" >&2; exit 1; }
 
 command -v go >/dev/null 2>&1 || die "Go is not installed. Install Go 1.26 or newer (it builds pulumi and livekit-server from the Go module proxy)."
-command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 \
-  || die "node and npm are not installed: run 'sudo apt-get install nodejs npm' (Node.js 20 or newer runs TypeScript programs)"
+if ! { command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; }; then
+  # Debian's packages, as for redis-server below, when this runs as root.
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "make tools: installing Debian's nodejs and npm"
+    { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm >/dev/null; } \
+      || die "apt-get install nodejs npm failed"
+  else
+    die "node and npm are not installed: run 'sudo apt-get install nodejs npm' (Node.js 20 or newer runs TypeScript programs)"
+  fi
+fi
 GO_VERSION="$(go env GOVERSION)"
 WANT="pulumi=$PULUMI_VERSION pulumi-language-python=$LANGUAGE_HOST_VERSION pulumi-language-yaml=$YAML_HOST_VERSION pulumi-language-nodejs=$NODEJS_HOST_VERSION livekit-server=$LIVEKIT_VERSION actionlint=$ACTIONLINT_VERSION $GO_VERSION $(cat "$ROOT"/tools/*/go.sum "$ROOT"/tools/*/*/*.go "$ROOT"/tools/node/package*.json | sha256sum | cut -c1-16)"
 mkdir -p "$BIN" "$LIBEXEC"
