@@ -160,10 +160,14 @@ class Service(provider_pb2_grpc.ResourceProviderServicer):
         news[ALL_TRUNKS] = bool(news.get(ALL_TRUNKS))
         result: CheckResult = provider.check(olds, news)
         failures = []
+        hidden = section.kind.secret_fields(news)
         for failure in result.failures or []:
             path = _failure_path(failure.property)
             reason = failure.reason.removeprefix(f"{failure.property}: ")
-            failures.append(provider_pb2.CheckFailure(property=path, reason=f"{path}: {reason}"))
+            # The engine prints the value of the property a failure names: a secret field's
+            # failure names none (the reason still starts with its path).
+            named = "" if failure.property.split(".")[0].split("[")[0] in hidden else path
+            failures.append(provider_pb2.CheckFailure(property=named, reason=f"{path}: {reason}"))
         inputs = result.inputs or {}
         return provider_pb2.CheckResponse(
             inputs=PropertyValue.marshal_map(values.to_wire(inputs, self._secret(section, inputs, secret))),

@@ -29,7 +29,13 @@ BAD = {
     "door": ({"type": "livekit-sip:index:DispatchRule",
               "properties": {"rule": {"direct": {"roomName": "lobby", "pin": "12ab"}}, "allTrunks": True}},
              "rule.direct.pin: is not a PIN"),
+    # A secret given as a number: the engine would print a failing property's value; this one is not shown.
+    "numeric": ({"type": "livekit-sip:index:OutboundTrunk",
+                 "properties": {"address": "sip.example.com", "numbers": ["+15105550100"], "authUsername": "u",
+                                "authPassword": 918273645}}, "authPassword: must be a string"),
 }
+#: What a failing entry holds that no message may show.
+HIDDEN = ("12ab", "918273645")
 
 
 @pytest.mark.parametrize("name", BAD)
@@ -47,7 +53,8 @@ def test_bad_input_is_refused_at_preview_in_one_line_naming_the_field_with_no_ap
     print(f"\n{errors}")
     assert len(errors) == 1, done.stdout
     line = errors.pop()
-    assert f"resource '{name}'" in line and reason in line and "12ab" not in line, line
+    assert f"resource '{name}'" in line and reason in line, line
+    assert not [hidden for hidden in HIDDEN if hidden in done.stdout + done.stderr], done.stdout
     assert proxy.methods() == []
 
 

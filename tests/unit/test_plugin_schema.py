@@ -7,10 +7,12 @@ import json
 import pytest
 from pulumi.provider.experimental.property_value import PropertyValue
 from pulumi.runtime import rpc
+from pulumi.runtime.proto import provider_pb2
 
 from livekit_sip.kinds import SECTIONS
 from livekit_sip.names import camel
 from livekit_sip.plugin import values
+from livekit_sip.plugin.provider import Service
 from livekit_sip.plugin.schema import ALL_TRUNKS_INPUT, package_schema, schema_json, type_token
 
 SCHEMA = package_schema("1.2.3")
@@ -66,3 +68,13 @@ def test_values_go_back_camel_case_with_secrets_marked_and_unset_left_out() -> N
     back, secret = values.to_core(PropertyValue.unmarshal_map(PropertyValue.marshal_map(wire)))
     assert back == {"auth_password": "-pw", "numbers": ["+1"], "rule": {"pin": "1"}}
     assert secret == {"auth_password", "rule"}
+
+
+def test_a_failing_secret_field_is_not_named_to_the_engine_which_would_print_its_value() -> None:
+    news = {"address": PropertyValue("sip.example.com"), "numbers": PropertyValue([PropertyValue("5105550100")]),
+            "authUsername": PropertyValue("u"), "authPassword": PropertyValue(918273645.0)}
+    request = provider_pb2.CheckRequest(urn="urn:pulumi:dev::p::livekit-sip:index:OutboundTrunk::t",
+                                        type="livekit-sip:index:OutboundTrunk", name="t",
+                                        news=PropertyValue.marshal_map(news))
+    failures = {f.reason.split(":")[0]: f.property for f in Service("0.0.0")._check(request).failures}
+    assert failures["authPassword"] == "" and failures["numbers[0]"] == "numbers[0]"
