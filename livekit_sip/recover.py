@@ -168,7 +168,7 @@ def _check_project(resources: list[Any], by_type: Mapping[str, Section], listed:
     """Refuse an export whose objects are all missing from the LiveKit project: another
     stack's, or LIVEKIT_* naming another project. Settling it would drop every pending create."""
     ids = {str(r["id"]) for r in resources if r.get("id") and r.get("type") in by_type}
-    live = {s.kind.object_id(o) for s in by_type.values() for o in listed[s.kind.service]}
+    live = {s.kind.object_id(o) for s in SECTIONS for o in listed[s.kind.service]}
     if ids and not ids & live:
         raise RecoverError(f"none of the {len(ids)} objects the exported state holds is in {project}: is the "
                            "export of another stack, or are LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET "
